@@ -1,0 +1,1 @@
+"""B2B commerce GraphQL API for a professional medical-supplies webshop."""

@@ -1,0 +1,1 @@
+"""The HTTP edge: Starlette app, middleware, and the GraphQL endpoint."""

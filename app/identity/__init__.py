@@ -1,0 +1,1 @@
+"""Identity rules in plain Python: passwords, sessions, lockout, users and roles."""

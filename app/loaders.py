@@ -1,0 +1,73 @@
+"""Per-request dataloaders: related objects load in batches, never one by one.
+
+A ``Loaders`` registry lives in the request context; each loader is made on
+first use. Batches run on the request's unit of work, whose lock keeps two
+batches that dispatch in the same tick from sharing the session at once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from functools import cached_property
+from typing import Any
+
+from aiodataloader import DataLoader
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.models import Customer, Membership, User
+from app.unit_of_work import UnitOfWork
+
+
+class Loaders:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def one_by(self, column: InstrumentedAttribute[Any]) -> DataLoader:
+        """A loader of the row whose ``column`` equals each key (None when missing)."""
+
+        async def batch(keys: Sequence[Hashable]) -> list[Any]:
+            async with self._uow.session() as session:
+                rows = (await session.scalars(select(column.class_).where(column.in_(keys)))).all()
+            index = {getattr(row, column.key): row for row in rows}
+            return [index.get(key) for key in keys]
+
+        return DataLoader(batch)
+
+    def many_by(
+        self, column: InstrumentedAttribute[Any], order_by: Any = None
+    ) -> DataLoader:
+        """A loader of every row whose ``column`` equals each key, in ``order_by`` order."""
+
+        async def batch(keys: Sequence[Hashable]) -> list[list[Any]]:
+            query = select(column.class_).where(column.in_(keys))
+            if order_by is not None:
+                query = query.order_by(order_by)
+            async with self._uow.session() as session:
+                rows = (await session.scalars(query)).all()
+            groups: dict[Hashable, list[Any]] = defaultdict(list)
+            for row in rows:
+                groups[getattr(row, column.key)].append(row)
+            return [groups.get(key, []) for key in keys]
+
+        return DataLoader(batch)
+
+    def from_function(self, load: Callable[[Sequence[Any]], Awaitable[list[Any]]]) -> DataLoader:
+        return DataLoader(load)
+
+    @cached_property
+    def user(self) -> DataLoader:
+        return self.one_by(User.id)
+
+    @cached_property
+    def customer(self) -> DataLoader:
+        return self.one_by(Customer.id)
+
+    @cached_property
+    def customer_by_number(self) -> DataLoader:
+        return self.one_by(Customer.number)
+
+    @cached_property
+    def memberships_of_user(self) -> DataLoader:
+        return self.many_by(Membership.user_id, order_by=Membership.id)

@@ -1,0 +1,91 @@
+"""The checks every resolver starts with: who is asking, and may they reach this."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.context import Context, Info
+from app.errors import Forbidden, Unauthenticated
+from app.models import Customer, Membership, MembershipStatus, Role
+from app.policy import Action, role_may
+from app.viewer import Viewer
+
+_ROLES_KEY = "viewer_roles"
+
+
+def require_user(info: Info) -> Viewer:
+    """A signed-in user (not an API key); UNAUTHENTICATED or FORBIDDEN otherwise."""
+    viewer = info.context.viewer
+    if viewer.is_api_key:
+        raise Forbidden("An API key cannot use storefront operations; sign in as a user.")
+    if not viewer.is_user:
+        raise Unauthenticated()
+    return viewer
+
+
+def require_support(info: Info) -> Viewer:
+    viewer = require_user(info)
+    if not viewer.is_support:
+        raise Forbidden("Only support staff may use this operation.")
+    return viewer
+
+
+def require_scope(info: Info, scope: str) -> Viewer:
+    """An API key with ``scope``; a user token is FORBIDDEN on integration operations."""
+    viewer = info.context.viewer
+    if viewer.is_user:
+        raise Forbidden("This operation is for ERP integrations: use an API key.")
+    if not viewer.is_api_key:
+        raise Unauthenticated()
+    if scope not in viewer.scopes:
+        raise Forbidden(f"This API key lacks the scope {scope}.")
+    return viewer
+
+
+async def viewer_roles(context: Context) -> dict[int, Role]:
+    """The viewer's active role per customer id, read once per request."""
+    cache = context.cache
+    if _ROLES_KEY not in cache:
+        roles: dict[int, Role] = {}
+        if context.viewer.user_id is not None:
+            async with context.uow.session() as session:
+                rows = await session.execute(
+                    select(Membership.customer_id, Membership.role).where(
+                        Membership.user_id == context.viewer.user_id,
+                        Membership.status == MembershipStatus.ACTIVE,
+                    )
+                )
+                roles = {customer_id: role for customer_id, role in rows}
+        cache[_ROLES_KEY] = roles
+    return cache[_ROLES_KEY]
+
+
+def forget_viewer_roles(context: Context) -> None:
+    context.cache.pop(_ROLES_KEY, None)
+
+
+async def role_on(context: Context, customer_id: int) -> Role | None:
+    return (await viewer_roles(context)).get(customer_id)
+
+
+async def can_reach(context: Context, customer_id: int) -> bool:
+    """Support staff reach every customer; users those they are active members of."""
+    return context.viewer.is_support or customer_id in await viewer_roles(context)
+
+
+async def may(context: Context, customer_id: int, action: Action) -> bool:
+    if context.viewer.is_support:
+        # Support acts on behalf of any customer, but never places orders as one.
+        return action not in {Action.PLACE_ORDER, Action.SUBMIT_WITHOUT_APPROVAL, Action.EDIT_CARTS}
+    return role_may(await role_on(context, customer_id), action)
+
+
+async def reachable_customer(info: Info, number: str) -> Customer | None:
+    """The customer numbered ``number`` if the viewer may see it; None exactly as if missing."""
+    require_user(info)
+    if not number or len(number) > 32:
+        return None
+    customer = await info.context.loaders.customer_by_number.load(number)
+    if customer is None or not await can_reach(info.context, customer.id):
+        return None
+    return customer

@@ -1,0 +1,164 @@
+"""Shared fixtures: a clean database per backend per test, the app, an SMTP server.
+
+Every test that asks for ``database`` (or anything built on it) runs twice:
+on SQLite and on PostgreSQL. PostgreSQL comes from COMMERCE_TEST_POSTGRES_URL
+(default: the local server's ``test`` database). In CI (CI=true) an
+unreachable PostgreSQL fails the run; elsewhere its tests are skipped with
+a reason, so a developer without PostgreSQL still gets the SQLite run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from app import clock, migrations
+from app.db import Database
+from app.main import create_app
+from app.models import Base
+from app.settings import Settings
+from tests.helpers.smtp import SmtpSink
+
+POSTGRES_URL = os.environ.get(
+    "COMMERCE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+def _postgres_problem() -> str | None:
+    async def probe() -> None:
+        engine = create_async_engine(POSTGRES_URL)
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(asyncio.wait_for(probe(), timeout=5))
+    except Exception as error:  # any failure to connect means "not reachable"
+        return f"PostgreSQL at {POSTGRES_URL} is not reachable: {error!r}"
+    return None
+
+
+def _reset_postgres() -> None:
+    """Drop whatever the database holds and migrate it to head."""
+
+    async def drop() -> None:
+        engine = create_async_engine(POSTGRES_URL)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text("DROP SCHEMA public CASCADE"))
+                await connection.execute(text("CREATE SCHEMA public"))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(drop())
+    migrations.upgrade(POSTGRES_URL)
+
+
+@pytest.fixture(scope="session")
+def postgres_ready() -> str | None:
+    """None when PostgreSQL is migrated and ready; else why it is skipped."""
+    problem = _postgres_problem()
+    if problem is not None:
+        if IN_CI:
+            pytest.exit(f"CI needs PostgreSQL: {problem}", returncode=3)
+        return problem
+    _reset_postgres()
+    return None
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies instead of migrating again."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrations.upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> str:
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "commerce.db"
+        shutil.copyfile(template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    problem = request.getfixturevalue("postgres_ready")
+    if problem is not None:
+        pytest.skip(problem)
+    return POSTGRES_URL
+
+
+async def _truncate_postgres(database: Database) -> None:
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    async with database.engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
+    if not db.is_sqlite:
+        await _truncate_postgres(db)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+def mail_dir(tmp_path: Path) -> Path:
+    return tmp_path / "mail"
+
+
+@pytest.fixture
+def settings(database_url: str, mail_dir: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        mail_url=f"file://{mail_dir}",
+        public_url="http://shop.test",
+        support_email="support@shop.test",
+        mail_worker=False,
+    )
+
+
+@pytest.fixture
+async def client(settings: Settings, database: Database) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, database)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://shop.test") as http:
+        yield http
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
+@pytest.fixture(autouse=True)
+def _release_clock() -> Iterator[None]:
+    yield
+    clock.set_now(None)
