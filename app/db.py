@@ -8,6 +8,8 @@ failing halfway with "database is locked".
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +99,12 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction on a fresh session: commits, or rolls back on error."""
+        async with self.writer() as session, session.begin():
+            yield session
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -19,9 +19,7 @@ CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "contract"
 
 # Documents whose features are not built yet.
 PENDING = {
-    "storefront-account.graphql",
-    "storefront-users.graphql",
-    "support.graphql",
+    "support.graphql",  # setReturnStatus comes with returns
     "storefront-catalog.graphql",
     "storefront-carts.graphql",
     "storefront-orders.graphql",

@@ -1,11 +1,18 @@
 """SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
 
-from app.models.auth import ApiKey, UserSession
+from app.models.auth import ApiKey, LoginThrottle, OneTimeToken, TokenPurpose, UserSession
 from app.models.base import Base
 from app.models.identity import Customer, Membership, MembershipStatus, Role, User
 from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.support import AccountRequest, AccountRequestStatus, AuditEntry
 
 __all__ = [
+    "AccountRequest",
+    "AccountRequestStatus",
+    "AuditEntry",
+    "LoginThrottle",
+    "OneTimeToken",
+    "TokenPurpose",
     "ApiKey",
     "Base",
     "Customer",

@@ -5,13 +5,14 @@ Only SHA-256 hashes of tokens are stored; the token itself is shown once.
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
-from app.models.base import Base, UTCDateTime
+from app.models.base import Base, UTCDateTime, str_enum
 
 
 class UserSession(Base):
@@ -39,3 +40,39 @@ class ApiKey(Base):
     @property
     def scope_set(self) -> frozenset[str]:
         return frozenset(self.scopes.split())
+
+
+class TokenPurpose(enum.Enum):
+    PASSWORD_RESET = "PASSWORD_RESET"
+    INVITATION = "INVITATION"
+
+
+class OneTimeToken(Base):
+    """A reset or invitation link's token; single use, and only the newest counts."""
+
+    __tablename__ = "one_time_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(str_enum(TokenPurpose, "token_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when a newer token for the same user replaced this one.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginThrottle(Base):
+    """Failed logins for an email with no user, counted like a user's own.
+
+    So that no answer tells whether an email is registered, such an email is
+    locked from its fifth failure on, for a day.
+    """
+
+    __tablename__ = "login_throttles"
+
+    email_key: Mapped[str] = mapped_column(String(254), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

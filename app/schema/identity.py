@@ -1,4 +1,4 @@
-"""Users, customers and memberships as the API shows them."""
+"""Users, customers, memberships and signing in, as the API shows them."""
 
 from __future__ import annotations
 
@@ -7,9 +7,15 @@ from datetime import datetime
 import strawberry
 
 from app.context import Info
+from app.identity.account_requests import RequestForm
 from app.ids import encode_id
 from app.models import Customer, Membership, MembershipStatus, Role, User
+from app.resolvers import identity as resolve
+from app.resolvers import users as resolve_users
 from app.resolvers.access import viewer_roles
+from app.schema.errors import UserError
+from app.schema.pagination import Connection, connection
+from app.schema.payloads import OkPayload, reports_errors
 
 RoleEnum = strawberry.enum(Role, name="Role", description="A user's role on one customer number.")
 MembershipStatusEnum = strawberry.enum(MembershipStatus, name="MembershipStatus")
@@ -25,6 +31,23 @@ class CustomerType:
     @classmethod
     def from_model(cls, customer: Customer) -> CustomerType:
         return cls(id=strawberry.ID(encode_id("Customer", customer.id)), number=customer.number, name=customer.name, pk=customer.id)
+
+    @strawberry.field(
+        description=(
+            "\"Alle brukere\": users with a membership on this customer number, by name; active and "
+            "inactive unless status filters. MAIN_USER of the customer number and support staff only: "
+            "for anyone else null, with a FORBIDDEN error on this field."
+        )
+    )
+    async def users(
+        self,
+        info: Info,
+        status: MembershipStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[UserType] | None:
+        page = await resolve_users.customer_users(info, self.pk, status, first, after)
+        return connection(page, UserType.from_model)
 
 
 @strawberry.type(name="Membership", description="A user's role on one customer number.")
@@ -48,14 +71,14 @@ class UserType:
     name: str
     email: str
     phone: str | None
-    is_support: bool
+    is_support: bool = strawberry.field(description="Customer service staff: sees every customer number.")
     created_at: datetime
     pk: strawberry.Private[int]
 
     @strawberry.field(
         description=(
-            "The user's role per customer number. Others see only the customer numbers "
-            "they are themselves active members of; the user and support staff see all."
+            "The user's role per customer number (\"brukergruppe\"). Others see only the customer "
+            "numbers they are themselves active members of; the user and support staff see all."
         )
     )
     async def memberships(self, info: Info) -> list[MembershipType]:
@@ -77,3 +100,185 @@ class UserType:
             created_at=user.created_at,
             pk=user.id,
         )
+
+
+def user_or_none(user: User | None) -> UserType | None:
+    return UserType.from_model(user) if user is not None else None
+
+
+@strawberry.input
+class UpdateProfileInput:
+    name: str | None = None
+    phone: str | None = strawberry.field(default=None, description="Empty string removes the phone number.")
+
+
+@strawberry.input
+class AccountRequestInput:
+    name: str
+    email: str
+    phone: str
+    company_name: str
+    customer_number: str | None = None
+    message: str | None = None
+
+
+@strawberry.input
+class CreateUserInput:
+    name: str
+    email: str
+    phone: str | None = None
+    role: Role
+    customer_numbers: list[str]
+
+
+@strawberry.type
+class LoginPayload:
+    token: str | None = strawberry.field(default=None, description="Send as `Authorization: Bearer <token>`.")
+    expires_at: datetime | None = None
+    user: UserType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class UserPayload:
+    user: UserType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateUserPayload:
+    user: UserType | None = None
+    linked_existing_user: bool = strawberry.field(
+        default=False,
+        description=(
+            "True when the email belonged to an existing user: no new user and no invitation; the user "
+            "was linked to the named customer numbers with the role it already has."
+        ),
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class IdentityQuery:
+    @strawberry.field(description="The signed-in user (\"Kontodetaljer\"). Needs a user token.")
+    async def me(self, info: Info) -> UserType:
+        return UserType.from_model(await resolve.me(info))
+
+    @strawberry.field(
+        description=(
+            "A customer number the viewer is an active member of (support staff: any). "
+            "null when it does not exist or is out of reach; the two look the same."
+        )
+    )
+    async def customer(self, info: Info, number: str) -> CustomerType | None:
+        found = await resolve.customer(info, number)
+        return CustomerType.from_model(found) if found is not None else None
+
+
+@strawberry.type
+class IdentityMutation:
+    @strawberry.mutation(
+        description=(
+            "Sign in. Five consecutive failures lock the account (ACCOUNT_LOCKED, also for the right "
+            "password) until a password reset; unknown emails are treated alike. The token lasts 12 hours."
+        )
+    )
+    @reports_errors(LoginPayload)
+    async def login(self, info: Info, email: str, password: str) -> LoginPayload:
+        signed_in = await resolve.login(info, email, password)
+        return LoginPayload(token=signed_in.token, expires_at=signed_in.expires_at, user=UserType.from_model(signed_in.user))
+
+    @strawberry.mutation(description="Revokes the token that made the request.")
+    async def logout(self, info: Info) -> OkPayload:
+        await resolve.logout(info)
+        return OkPayload.success()
+
+    @strawberry.mutation(
+        description="Always ok, known email or not. A known email gets a reset link valid one hour; only the newest link works."
+    )
+    async def request_password_reset(self, info: Info, email: str) -> OkPayload:
+        await resolve.request_password_reset(info, email)
+        return OkPayload.success()
+
+    @strawberry.mutation(
+        description=(
+            "Set a new password (10 to 256 characters) from a reset or invitation link. Unlocks the account, "
+            "clears failed attempts and ends every session."
+        )
+    )
+    @reports_errors(OkPayload)
+    async def reset_password(self, info: Info, token: str, new_password: str) -> OkPayload:
+        await resolve.reset_password(info, token, new_password)
+        return OkPayload.success()
+
+    @strawberry.mutation(
+        description=(
+            "Needs the current password (INVALID_CREDENTIALS otherwise; not counted towards lockout, since "
+            "the caller is signed in). Ends the user's other sessions."
+        )
+    )
+    @reports_errors(OkPayload)
+    async def change_password(self, info: Info, current_password: str, new_password: str) -> OkPayload:
+        await resolve.change_password(info, current_password, new_password)
+        return OkPayload.success()
+
+    @strawberry.mutation(description="Change the signed-in user's name and phone; fields left out stay as they are.")
+    @reports_errors(UserPayload)
+    async def update_profile(self, info: Info, input: UpdateProfileInput) -> UserPayload:
+        user = await resolve.update_profile(info, input.name, input.phone)
+        return UserPayload(user=UserType.from_model(user))
+
+    @strawberry.mutation(
+        description=(
+            "\"Etterspør konto\": anyone may ask for access; support is told by email. A repeat from the "
+            "same email within a day answers ok but is stored once."
+        )
+    )
+    @reports_errors(OkPayload)
+    async def request_account(self, info: Info, input: AccountRequestInput) -> OkPayload:
+        await resolve.request_account(
+            info,
+            RequestForm(
+                name=input.name,
+                email=input.email,
+                phone=input.phone,
+                company_name=input.company_name,
+                customer_number=input.customer_number,
+                message=input.message,
+            ),
+        )
+        return OkPayload.success()
+
+    @strawberry.mutation(
+        description=(
+            "MAIN_USER of every named customer number. A new email gets an invitation (valid 7 days); an "
+            "existing one is linked with the least privileged role it holds (MAIN_USER becomes PURCHASER)."
+        )
+    )
+    @reports_errors(CreateUserPayload)
+    async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:
+        created = await resolve_users.create_user(
+            info, name=input.name, email=input.email, phone=input.phone, role=input.role,
+            customer_numbers=input.customer_numbers,
+        )
+        return CreateUserPayload(user=UserType.from_model(created.user), linked_existing_user=created.linked_existing)
+
+    @strawberry.mutation(
+        description="MAIN_USER of customerNumber: another user's role there becomes PURCHASER or ASSISTANT."
+    )
+    @reports_errors(UserPayload)
+    async def set_user_role(self, info: Info, user_id: strawberry.ID, customer_number: str, role: Role) -> UserPayload:
+        return UserPayload(user=UserType.from_model(await resolve_users.set_user_role(info, user_id, customer_number, role)))
+
+    @strawberry.mutation(
+        description=(
+            "MAIN_USER of customerNumber: (de)activate another user's membership there. A user left with no "
+            "active membership loses every session at once."
+        )
+    )
+    @reports_errors(UserPayload)
+    async def set_membership_status(
+        self, info: Info, user_id: strawberry.ID, customer_number: str, status: MembershipStatus
+    ) -> UserPayload:
+        user = await resolve_users.set_membership_status(info, user_id, customer_number, status)
+        return UserPayload(user=UserType.from_model(user))

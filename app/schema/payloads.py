@@ -1,21 +1,46 @@
-"""Payload shapes shared by several domains."""
+"""Payload shapes and the one way mutations turn domain errors into them."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
 import strawberry
 
+from app.errors import DomainError
 from app.schema.errors import UserError
 
+P = ParamSpec("P")
+T = TypeVar("T")
 
-@strawberry.type(description="The result of a mutation that returns no object.")
+
+def reports_errors(payload: type[T]) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Awaitable[T]]]:
+    """Wrap a mutation so a ``DomainError`` becomes ``payload(errors=[...])``.
+
+    Every other field of the payload keeps its default (null, false).
+    """
+
+    def decorate(mutation: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+        @functools.wraps(mutation)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                return await mutation(*args, **kwargs)
+            except DomainError as error:
+                return payload(errors=UserError.many(error.problems))  # type: ignore[call-arg]
+
+        return wrapper
+
+    return decorate
+
+
+@strawberry.type(description="The result of a mutation that returns no object. ok is false when errors is not empty.")
 class OkPayload:
-    ok: bool
-    errors: list[UserError]
+    ok: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
     def success(cls) -> OkPayload:
-        return cls(ok=True, errors=[])
+        return cls(ok=True)
 
-    @classmethod
-    def failure(cls, errors: list[UserError]) -> OkPayload:
-        return cls(ok=False, errors=errors)
+

@@ -1,0 +1,98 @@
+"""Signing in: password check with lockout, inactive accounts, session tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import DomainError, ErrorCode
+from app.identity import lockout
+from app.identity.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from app.identity.sessions import open_session
+from app.identity.validation import email_key
+from app.models import Membership, MembershipStatus, User
+
+Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+WRONG = "The email or password is wrong."
+LOCKED = (
+    "The account is locked after five failed sign-ins. "
+    "Use 'forgot password' to get a reset link by email; resetting unlocks it."
+)
+INACTIVE = "The account has no active customer number. Ask your main user or customer service."
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user: User
+    token: str
+    expires_at: datetime
+
+
+def _refuse(code: ErrorCode, message: str) -> DomainError:
+    # Login errors name no field: saying which one was wrong would help an attacker.
+    return DomainError.of(code, message)
+
+
+async def _has_access(session: AsyncSession, user: User) -> bool:
+    if user.is_support:
+        return True
+    return bool(
+        await session.scalar(
+            select(
+                exists().where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE)
+            )
+        )
+    )
+
+
+async def login(transaction: Transaction, email: str, password: str) -> SignedIn:
+    """Sign in, or raise ``DomainError`` with INVALID_CREDENTIALS, ACCOUNT_LOCKED or ACCOUNT_INACTIVE.
+
+    The hash check runs outside any transaction, so a slow argon2 verification
+    never holds a database lock.
+    """
+    key = email_key(email)[:254]
+    async with transaction() as session:
+        user = await session.scalar(select(User).where(User.email_key == key))
+        if user is None:
+            slot = await lockout.reserve_unknown_attempt(session, key)
+        else:
+            slot = await lockout.reserve_user_attempt(session, user.id)
+    if slot is None:
+        raise _refuse(ErrorCode.ACCOUNT_LOCKED, LOCKED)
+
+    stored = user.password_hash if user is not None and user.password_hash else dummy_hash()
+    # An unknown email costs one verification too, so timing tells nothing.
+    right = await verify_password(stored, password[:1024]) and user is not None and user.password_hash is not None
+
+    if not right:
+        if slot >= lockout.MAX_FAILED_LOGINS:
+            async with transaction() as session:
+                if user is None:
+                    await lockout.lock_unknown(session, key)
+                else:
+                    await lockout.lock_user(session, user.id)
+            raise _refuse(ErrorCode.ACCOUNT_LOCKED, LOCKED)
+        raise _refuse(ErrorCode.INVALID_CREDENTIALS, WRONG)
+
+    assert user is not None and user.password_hash is not None
+    rehashed = await hash_password(password) if needs_rehash(user.password_hash) else None
+    async with transaction() as session:
+        if not await lockout.clear_user_failures(session, user.id):
+            raise _refuse(ErrorCode.ACCOUNT_LOCKED, LOCKED)
+        if rehashed is not None:
+            await session.execute(update(User).where(User.id == user.id).values(password_hash=rehashed))
+        # The password was right, so the failures are cleared even when access is not given.
+        if not await _has_access(session, user):
+            token = None
+        else:
+            token, expires_at = await open_session(session, user.id)
+    if token is None:
+        raise _refuse(ErrorCode.ACCOUNT_INACTIVE, INACTIVE)
+    return SignedIn(user=user, token=token, expires_at=expires_at)

@@ -1,0 +1,122 @@
+"""Resolvers for a customer number's user administration (main users; support)."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, select
+from sqlalchemy.exc import IntegrityError
+
+from app.context import Info
+from app.errors import DomainError, ErrorCode, Forbidden, Problem
+from app.identity import users
+from app.identity.validation import check_email, check_name, check_phone, problems
+from app.ids import decode_id
+from app.models import Customer, Membership, MembershipStatus, Role, User
+from app.pagination import Page, SortKey, paginate
+from app.policy import Action
+from app.resolvers.access import may, reachable_customer, require_user
+
+MAX_CUSTOMERS_PER_USER_CREATE = 50
+
+
+async def customer_users(
+    info: Info, customer_id: int, status: MembershipStatus | None, first: int | None, after: str | None
+) -> Page[User]:
+    """"Alle brukere": MAIN_USER (and support) only; FORBIDDEN on the field otherwise."""
+    require_user(info)
+    if not await may(info.context, customer_id, Action.LIST_USERS):
+        raise Forbidden("Only the customer number's main users may list its users.")
+    query = select(User).join(
+        Membership, and_(Membership.user_id == User.id, Membership.customer_id == customer_id)
+    )
+    if status is not None:
+        query = query.where(Membership.status == status)
+    async with info.context.uow.session() as session:
+        return await paginate(session, query, [SortKey(User.name), SortKey(User.id)], first, after)
+
+
+async def _managed_customer(info: Info, number: str, field: str) -> Customer:
+    """A customer number the viewer may manage users of: NOT_FOUND or NOT_PERMITTED otherwise."""
+    customer = await reachable_customer(info, number)
+    if customer is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, f"No customer number {number[:32]} within your reach.", field)
+    if not await may(info.context, customer.id, Action.MANAGE_USERS):
+        raise DomainError.of(ErrorCode.NOT_PERMITTED, "Only main users manage the users of a customer number.", field)
+    return customer
+
+
+def _no_main_user(role: Role, field: str) -> None:
+    if role is Role.MAIN_USER:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT, "Main users are made by customer service; choose PURCHASER or ASSISTANT.", field
+        )
+
+
+async def create_user(
+    info: Info, *, name: str, email: str, phone: str | None, role: Role, customer_numbers: list[str]
+) -> users.Created:
+    viewer = require_user(info)
+    _no_main_user(role, "input.role")
+    found = problems(check_name(name, "input.name"), check_email(email, "input.email"), check_phone(phone, "input.phone"))
+    if not customer_numbers:
+        found.append(Problem(ErrorCode.INVALID_INPUT, "Choose at least one customer number.", "input.customerNumbers"))
+    elif len(customer_numbers) > MAX_CUSTOMERS_PER_USER_CREATE:
+        found.append(Problem(ErrorCode.INVALID_INPUT, "Too many customer numbers at once.", "input.customerNumbers"))
+    if found:
+        raise DomainError(*found)
+    customers: list[Customer] = []
+    for index, number in enumerate(dict.fromkeys(customer_numbers)):
+        customers.append(await _managed_customer(info, number, f"input.customerNumbers.{index}"))
+    inviter = await info.context.loaders.user.load(viewer.user_id)
+    for attempt in (1, 2):
+        try:
+            async with info.context.uow.transaction() as session:
+                created = await users.create_or_link(
+                    session,
+                    info.context.settings,
+                    viewer,
+                    customers=customers,
+                    email=email,
+                    name=name,
+                    phone=phone,
+                    role=role,
+                    invited_by=inviter.name if inviter else None,
+                )
+            break
+        except IntegrityError:
+            # Someone created the same email (or membership) at this moment: the
+            # second try links to what they made.
+            if attempt == 2:
+                raise
+    info.context.mail_queued()
+    return created
+
+
+def _user_pk(user_id: str) -> int:
+    pk = decode_id("User", user_id)
+    if pk is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, "No such user on this customer number.", "userId")
+    return pk
+
+
+async def set_user_role(info: Info, user_id: str, customer_number: str, role: Role) -> User:
+    viewer = require_user(info)
+    customer = await _managed_customer(info, customer_number, "customerNumber")
+    pk = _user_pk(user_id)
+    async with info.context.uow.transaction() as session:
+        await users.set_role(session, viewer, pk, customer, role)
+        return await _fresh_user(session, pk)
+
+
+async def set_membership_status(info: Info, user_id: str, customer_number: str, status: MembershipStatus) -> User:
+    viewer = require_user(info)
+    customer = await _managed_customer(info, customer_number, "customerNumber")
+    pk = _user_pk(user_id)
+    async with info.context.uow.transaction() as session:
+        await users.set_status(session, viewer, pk, customer, status)
+        return await _fresh_user(session, pk)
+
+
+async def _fresh_user(session, pk: int) -> User:  # type: ignore[no-untyped-def]
+    user = await session.get(User, pk, populate_existing=True)
+    assert user is not None
+    return user

@@ -1,0 +1,132 @@
+"""Customer service's view: account requests, customers, main users, the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.context import Info
+from app.ids import encode_id
+from app.models import AccountRequest, AccountRequestStatus, AuditEntry
+from app.resolvers import support as resolve
+from app.schema.errors import UserError
+from app.schema.identity import CustomerType, UserPayload, UserType, user_or_none
+from app.schema.pagination import Connection, connection
+from app.schema.payloads import reports_errors
+
+AccountRequestStatusEnum = strawberry.enum(AccountRequestStatus, name="AccountRequestStatus")
+
+
+@strawberry.type(name="AccountRequest", description="\"Etterspør konto\": a request for access.")
+class AccountRequestType:
+    id: strawberry.ID
+    status: AccountRequestStatus
+    name: str
+    email: str
+    phone: str
+    company_name: str
+    customer_number: str | None
+    message: str | None
+    created_at: datetime
+    resolved_at: datetime | None
+    rejection_reason: str | None
+
+    @classmethod
+    def from_model(cls, row: AccountRequest) -> AccountRequestType:
+        return cls(
+            id=strawberry.ID(encode_id("AccountRequest", row.id)),
+            status=row.status,
+            name=row.name,
+            email=row.email,
+            phone=row.phone,
+            company_name=row.company_name,
+            customer_number=row.customer_number,
+            message=row.message,
+            created_at=row.created_at,
+            resolved_at=row.resolved_at,
+            rejection_reason=row.rejection_reason,
+        )
+
+
+@strawberry.type(name="AuditEntry")
+class AuditEntryType:
+    at: datetime
+    action: str = strawberry.field(description="A dotted name such as user.created or membership.deactivated.")
+    subject_id: str | None = strawberry.field(description="The database id of the object acted on.")
+    details: JSON
+    actor_pk: strawberry.Private[int | None]
+    customer_pk: strawberry.Private[int | None]
+
+    @strawberry.field(description="The user who acted; null for the system or an integration.")
+    async def actor(self, info: Info) -> UserType | None:
+        if self.actor_pk is None:
+            return None
+        return user_or_none(await info.context.loaders.user.load(self.actor_pk))
+
+    @strawberry.field
+    async def customer(self, info: Info) -> CustomerType | None:
+        if self.customer_pk is None:
+            return None
+        found = await info.context.loaders.customer.load(self.customer_pk)
+        return CustomerType.from_model(found) if found is not None else None
+
+    @classmethod
+    def from_model(cls, row: AuditEntry) -> AuditEntryType:
+        return cls(
+            at=row.at, action=row.action, subject_id=row.subject_id, details=row.details,
+            actor_pk=row.actor_user_id, customer_pk=row.customer_id,
+        )
+
+
+@strawberry.type
+class ResolveAccountRequestPayload:
+    account_request: AccountRequestType | None = None
+    user: UserType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SupportQuery:
+    @strawberry.field(description="Support staff only. Newest first.")
+    async def account_requests(
+        self, info: Info, status: AccountRequestStatus | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[AccountRequestType]:
+        return connection(await resolve.list_account_requests(info, status, first, after), AccountRequestType.from_model)
+
+    @strawberry.field(description="Support staff only: customers by number prefix or part of the name.")
+    async def customers(
+        self, info: Info, search: str, first: int | None = None, after: str | None = None
+    ) -> Connection[CustomerType]:
+        return connection(await resolve.find_customers(info, search, first, after), CustomerType.from_model)
+
+    @strawberry.field(description="Support staff only. Newest first; customerNumber narrows it to one customer.")
+    async def audit_log(
+        self, info: Info, customer_number: str | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[AuditEntryType]:
+        return connection(await resolve.audit_log(info, customer_number, first, after), AuditEntryType.from_model)
+
+
+@strawberry.type
+class SupportMutation:
+    @strawberry.mutation(
+        description=(
+            "Approve: the requester becomes MAIN_USER of customerNumber (or the number in the request) and "
+            "gets the invitation. Reject: a reason is required and the requester is told. Once only (INVALID_STATE)."
+        )
+    )
+    @reports_errors(ResolveAccountRequestPayload)
+    async def resolve_account_request(
+        self, info: Info, id: strawberry.ID, approve: bool, customer_number: str | None = None, reason: str | None = None
+    ) -> ResolveAccountRequestPayload:
+        request, user = await resolve.resolve_account_request(info, id, approve, customer_number, reason)
+        return ResolveAccountRequestPayload(account_request=AccountRequestType.from_model(request), user=user_or_none(user))
+
+    @strawberry.mutation(description="Support staff: make (or link) a main user of a customer, with the invitation email.")
+    @reports_errors(UserPayload)
+    async def add_main_user(
+        self, info: Info, customer_number: str, email: str, name: str, phone: str | None = None
+    ) -> UserPayload:
+        user = await resolve.add_main_user(info, customer_number, email, name, phone)
+        return UserPayload(user=UserType.from_model(user))
