@@ -162,3 +162,16 @@ def smtp_sink() -> Iterator[SmtpSink]:
 def _release_clock() -> Iterator[None]:
     yield
     clock.set_now(None)
+
+
+@pytest.fixture
+async def pg_database(postgres_ready: str | None) -> AsyncIterator[Database]:
+    """PostgreSQL only: for what several processes share (row locks, workers)."""
+    if postgres_ready is not None:
+        pytest.skip(postgres_ready)
+    db = Database(POSTGRES_URL)
+    await _truncate_postgres(db)
+    try:
+        yield db
+    finally:
+        await db.dispose()

@@ -72,3 +72,41 @@ async def sign_in(database: Database, user: User) -> str:
     async with database.writer() as session, session.begin():
         token, _ = await open_session(session, user.id)
     return token
+
+
+@dataclass(frozen=True)
+class World:
+    """Two customers and a user in every situation the permission tests need."""
+
+    customer: Customer
+    other_customer: Customer
+    main: User
+    purchaser: User
+    assistant: User
+    inactive: User  # an ASSISTANT whose membership is INACTIVE
+    other_main: User  # MAIN_USER of other_customer only
+    support: User
+    tokens: dict[str, str]
+
+    def token(self, who: str) -> str:
+        return self.tokens[who]
+
+
+async def make_world(database: Database) -> World:
+    customer = await make_customer(database, "10001", "Solsiden sykehjem")
+    other = await make_customer(database, "10002", "Fjordheim legesenter")
+    main = await make_user(database, (customer, Role.MAIN_USER), email="main@example.test", name="Mari Main")
+    purchaser = await make_user(database, (customer, Role.PURCHASER), email="purchaser@example.test", name="Per Purchaser")
+    assistant = await make_user(database, (customer, Role.ASSISTANT), email="assistant@example.test", name="Anne Assistant")
+    inactive = await make_user(
+        database, (customer, Role.ASSISTANT, MembershipStatus.INACTIVE), (other, Role.ASSISTANT),
+        email="inactive@example.test", name="Ivar Inactive",
+    )
+    other_main = await make_user(database, (other, Role.MAIN_USER), email="othermain@example.test", name="Otto Other")
+    support = await make_user(database, email="support@example.test", name="Siri Support", support=True)
+    users = {
+        "main": main, "purchaser": purchaser, "assistant": assistant,
+        "inactive": inactive, "other_main": other_main, "support": support,
+    }
+    tokens = {who: await sign_in(database, user) for who, user in users.items()}
+    return World(customer, other, main, purchaser, assistant, inactive, other_main, support, tokens)

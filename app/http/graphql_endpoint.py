@@ -37,7 +37,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from app import settings as limits
 from app.context import Context
-from app.errors import ApiError
+from app.errors import ApiError, Unauthenticated
 from app.http.query_limits import LIMIT_RULES
 
 log = logging.getLogger("app.graphql")
@@ -212,6 +212,9 @@ class GraphQLEndpoint:
         status = 200
         if result.errors:
             body["errors"] = [format_error(error, request_id) for error in result.errors]
+            if any(isinstance(error.original_error, Unauthenticated) for error in result.errors):
+                # The contract: without a valid token a protected operation answers data null.
+                return JSONResponse({"errors": body["errors"], "data": None})
             if result.data is None and all(error.path is None for error in result.errors):
                 # Variables did not coerce: nothing executed.
                 status = 400

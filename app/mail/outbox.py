@@ -13,7 +13,7 @@ from app.settings import Settings
 
 
 def enqueue(
-    session: AsyncSession, settings: Settings, template: str, to: str, **params: Any
+    session: AsyncSession, settings: Settings, template: str, to: str, /, **params: Any
 ) -> OutboxMessage:
     """Render ``template`` for ``to`` and add it to ``session``'s transaction.
 

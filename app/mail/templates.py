@@ -30,11 +30,11 @@ def _environment() -> Environment:
     )
 
 
-def render(name: str, **params: Any) -> RenderedMail:
+def render(template: str, /, **params: Any) -> RenderedMail:
     env = _environment()
-    subject = env.get_template(f"{name}.subject.txt").render(**params)
+    subject = env.get_template(f"{template}.subject.txt").render(**params)
     return RenderedMail(
         subject=" ".join(subject.split()),
-        text=env.get_template(f"{name}.txt").render(**params),
-        html=env.get_template(f"{name}.html").render(**params),
+        text=env.get_template(f"{template}.txt").render(**params),
+        html=env.get_template(f"{template}.html").render(**params),
     )
