@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audit
@@ -63,9 +64,26 @@ async def _link(
     for customer in customers:
         if customer.id in have:
             continue  # an existing membership is left as it is
-        session.add(Membership(user_id=user.id, customer_id=customer.id, role=role, status=MembershipStatus.ACTIVE))
+        try:
+            async with session.begin_nested():
+                session.add(
+                    Membership(user_id=user.id, customer_id=customer.id, role=role, status=MembershipStatus.ACTIVE)
+                )
+        except IntegrityError:
+            continue  # made by someone else at this very moment: left as it is
         audit.record(session, actor, "membership.created", customer_id=customer.id, subject_id=user.id, role=role.value)
     await session.flush()
+
+
+async def _insert_user(session: AsyncSession, email: str, name: str, phone: str | None) -> User | None:
+    """A new user, or None when the email was registered at this very moment by another request."""
+    user = User(email=email.strip(), email_key=email_key(email), name=name.strip(), phone=(phone or "").strip() or None)
+    try:
+        async with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        return None
+    return user
 
 
 async def create_or_link(
@@ -81,14 +99,17 @@ async def create_or_link(
     invited_by: str | None,
 ) -> Created:
     """"Opprett ny bruker": a new user with an invitation, or an existing one linked."""
+    user = None
     existing = await session.scalar(select(User).where(User.email_key == email_key(email)))
+    if existing is None:
+        user = await _insert_user(session, email, name, phone)
+        if user is None:
+            existing = await session.scalar(select(User).where(User.email_key == email_key(email)))
     if existing is not None:
         roles = list((await session.scalars(select(Membership.role).where(Membership.user_id == existing.id))).all())
         await _link(session, actor, existing, customers, role_for_linked_user(roles) or role)
         return Created(existing, linked_existing=True)
-    user = User(email=email.strip(), email_key=email_key(email), name=name.strip(), phone=(phone or "").strip() or None)
-    session.add(user)
-    await session.flush()
+    assert user is not None
     audit.record(session, actor, "user.created", customer_id=customers[0].id, subject_id=user.id, email=user.email)
     await _link(session, actor, user, customers, role)
     await _invite(session, settings, user, customers, invited_by)
@@ -108,10 +129,12 @@ async def make_main_user(
     """Support's way to a main user: create or link, make MAIN_USER, send the invitation."""
     user = await session.scalar(select(User).where(User.email_key == email_key(email)))
     if user is None:
-        user = User(email=email.strip(), email_key=email_key(email), name=name.strip(), phone=(phone or "").strip() or None)
-        session.add(user)
-        await session.flush()
-        audit.record(session, actor, "user.created", customer_id=customer.id, subject_id=user.id, email=user.email)
+        user = await _insert_user(session, email, name, phone)
+        if user is not None:
+            audit.record(session, actor, "user.created", customer_id=customer.id, subject_id=user.id, email=user.email)
+        else:
+            user = await session.scalar(select(User).where(User.email_key == email_key(email)))
+            assert user is not None
     membership = await session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.customer_id == customer.id)
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, select
-from sqlalchemy.exc import IntegrityError
 
 from app.context import Info
 from app.errors import DomainError, ErrorCode, Forbidden, Problem
@@ -67,26 +66,18 @@ async def create_user(
     for index, number in enumerate(dict.fromkeys(customer_numbers)):
         customers.append(await _managed_customer(info, number, f"input.customerNumbers.{index}"))
     inviter = await info.context.loaders.user.load(viewer.user_id)
-    for attempt in (1, 2):
-        try:
-            async with info.context.uow.transaction() as session:
-                created = await users.create_or_link(
-                    session,
-                    info.context.settings,
-                    viewer,
-                    customers=customers,
-                    email=email,
-                    name=name,
-                    phone=phone,
-                    role=role,
-                    invited_by=inviter.name if inviter else None,
-                )
-            break
-        except IntegrityError:
-            # Someone created the same email (or membership) at this moment: the
-            # second try links to what they made.
-            if attempt == 2:
-                raise
+    async with info.context.uow.transaction() as session:
+        created = await users.create_or_link(
+            session,
+            info.context.settings,
+            viewer,
+            customers=customers,
+            email=email,
+            name=name,
+            phone=phone,
+            role=role,
+            invited_by=inviter.name if inviter else None,
+        )
     info.context.mail_queued()
     return created
 
