@@ -8,6 +8,10 @@ ever checked between two successful logins. A wrong password keeps its slot;
 the attempt that took the fifth slot locks the account. A right one frees all
 slots. Only a completed password reset lifts a lock.
 
+When all five slots are taken by attempts still being checked, a new attempt
+waits briefly for them instead of answering ACCOUNT_LOCKED for an account that
+may well end up unlocked (the same user signing in from several devices).
+
 Emails with no user get the same treatment in ``login_throttles`` (locked for
 a day), so the answers never tell whether an email is registered.
 """
@@ -93,5 +97,11 @@ async def lock_unknown(session: AsyncSession, email_key: str) -> None:
     )
 
 
-async def is_locked(session: AsyncSession, user_id: int) -> bool:
-    return await session.scalar(select(User.locked_at.is_not(None)).where(User.id == user_id)) or False
+async def is_user_locked(session: AsyncSession, user_id: int) -> bool:
+    return bool(await session.scalar(select(User.locked_at.is_not(None)).where(User.id == user_id)))
+
+
+async def is_unknown_locked(session: AsyncSession, email_key: str) -> bool:
+    return bool(
+        await session.scalar(select(LoginThrottle.locked_at.is_not(None)).where(LoginThrottle.email_key == email_key))
+    )

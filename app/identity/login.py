@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -16,6 +17,10 @@ from app.identity.passwords import dummy_hash, hash_password, needs_rehash, veri
 from app.identity.sessions import open_session
 from app.identity.validation import email_key
 from app.models import Membership, MembershipStatus, User
+
+# How long an attempt waits for a slot while five others are being checked.
+SLOT_WAIT_SECONDS = 3.0
+SLOT_WAIT_STEP_SECONDS = 0.05
 
 Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
@@ -51,6 +56,24 @@ async def _has_access(session: AsyncSession, user: User) -> bool:
     )
 
 
+async def _reserve_slot(transaction: Transaction, key: str) -> tuple[User | None, int | None]:
+    """The user (None for an unknown email) and the attempt slot (None when locked)."""
+    deadline = asyncio.get_running_loop().time() + SLOT_WAIT_SECONDS
+    while True:
+        async with transaction() as session:
+            user = await session.scalar(select(User).where(User.email_key == key))
+            if user is None:
+                slot = await lockout.reserve_unknown_attempt(session, key)
+                locked = slot is None and await lockout.is_unknown_locked(session, key)
+            else:
+                slot = await lockout.reserve_user_attempt(session, user.id)
+                locked = slot is None and await lockout.is_user_locked(session, user.id)
+        if slot is not None or locked or asyncio.get_running_loop().time() > deadline:
+            return user, slot
+        # Five attempts are being checked right now; one of them may succeed.
+        await asyncio.sleep(SLOT_WAIT_STEP_SECONDS)
+
+
 async def login(transaction: Transaction, email: str, password: str) -> SignedIn:
     """Sign in, or raise ``DomainError`` with INVALID_CREDENTIALS, ACCOUNT_LOCKED or ACCOUNT_INACTIVE.
 
@@ -58,12 +81,7 @@ async def login(transaction: Transaction, email: str, password: str) -> SignedIn
     never holds a database lock.
     """
     key = email_key(email)[:254]
-    async with transaction() as session:
-        user = await session.scalar(select(User).where(User.email_key == key))
-        if user is None:
-            slot = await lockout.reserve_unknown_attempt(session, key)
-        else:
-            slot = await lockout.reserve_user_attempt(session, user.id)
+    user, slot = await _reserve_slot(transaction, key)
     if slot is None:
         raise _refuse(ErrorCode.ACCOUNT_LOCKED, LOCKED)
 

@@ -1,17 +1,24 @@
 """argon2id password hashing, off the event loop.
 
-Hashing is deliberately slow; running it in a thread keeps one burst of logins
-from stalling every other request of the process.
+Hashing is deliberately slow. It runs in its own small thread pool, one
+thread fewer than the machine has cores, so a burst of logins queues there
+while the event loop keeps a core for every other request of the process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from argon2.low_level import Type
+
+T = TypeVar("T")
 
 # The one place the parameters live. Changing them makes every login rehash.
 TIME_COST = 2
@@ -29,6 +36,13 @@ def hasher() -> PasswordHasher:
     )
 
 
+_pool = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1), thread_name_prefix="argon2")
+
+
+async def _off_loop(function: Callable[..., T], *args: str) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_pool, function, *args)
+
+
 def is_acceptable(password: str) -> bool:
     return MIN_LENGTH <= len(password) <= MAX_LENGTH
 
@@ -38,7 +52,7 @@ def hash_password_sync(password: str) -> str:
 
 
 async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(hasher().hash, password)
+    return await _off_loop(hasher().hash, password)
 
 
 def _verify(stored_hash: str, password: str) -> bool:
@@ -49,7 +63,7 @@ def _verify(stored_hash: str, password: str) -> bool:
 
 
 async def verify_password(stored_hash: str, password: str) -> bool:
-    return await asyncio.to_thread(_verify, stored_hash, password)
+    return await _off_loop(_verify, stored_hash, password)
 
 
 def needs_rehash(stored_hash: str) -> bool:

@@ -235,3 +235,14 @@ async def test_api_keys_may_not_use_storefront_operations(client: httpx.AsyncCli
     async with database.transaction() as session:
         await revoke_api_key(session, "erp")
     assert error_codes(await gql(client, ME, token=key)) == ["UNAUTHENTICATED"]
+
+
+async def test_many_simultaneous_right_logins_all_succeed(
+    client: httpx.AsyncClient, database: Database, verifications: list[str]
+) -> None:
+    # One user on several devices at once: more than five in flight must not look locked.
+    customer = await make_customer(database)
+    await make_user(database, (customer, Role.ASSISTANT), email="many@example.test")
+    results = await asyncio.gather(*(login(client, "many@example.test", PASSWORD) for _ in range(12)))
+    assert [r["errors"] for r in results] == [[]] * 12
+    assert len({r["token"] for r in results}) == 12
