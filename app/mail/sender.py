@@ -15,6 +15,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from email.message import EmailMessage
 
 from sqlalchemy import or_, select, update
 
@@ -82,13 +83,29 @@ class MailSender:
             rows = await self.claim()
             if not rows:
                 return DeliveryReport(sent, failed)
-            outcomes = await self.transport.send([build_message(row, self.sender_address) for row in rows])
+            outcomes = await self._send(rows)
             await self._record(rows, outcomes)
             sent += sum(1 for outcome in outcomes if outcome is None)
             failed += sum(1 for outcome in outcomes if outcome is not None)
             if any(outcome is not None for outcome in outcomes):
                 # Something is wrong with the server; later rows wait for the next round.
                 return DeliveryReport(sent, failed)
+
+    async def _send(self, rows: list[OutboxMessage]) -> list[Exception | None]:
+        """Send what can be built; a row whose message cannot be built fails alone."""
+        outcomes: list[Exception | None] = [None] * len(rows)
+        messages: list[EmailMessage] = []
+        positions: list[int] = []
+        for position, row in enumerate(rows):
+            try:
+                messages.append(build_message(row, self.sender_address))
+                positions.append(position)
+            except (ValueError, TypeError) as error:
+                outcomes[position] = error
+        if messages:
+            for position, outcome in zip(positions, await self.transport.send(messages), strict=True):
+                outcomes[position] = outcome
+        return outcomes
 
     async def _record(self, rows: list[OutboxMessage], outcomes: list[Exception | None]) -> None:
         now = clock.now()
@@ -127,31 +144,40 @@ class MailWorker:
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="mail-worker")
 
-    async def stop(self) -> None:
-        if self._task is not None:
+    async def stop(self, grace_seconds: float = 20.0) -> None:
+        """Let the round in progress finish (so sent mail is recorded as sent), then end."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace_seconds)
+        except TimeoutError:
             self._task.cancel()
             try:
                 await self._task
             except asyncio.CancelledError:
                 pass
-            self._task = None
+        self._task = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.sender.deliver_pending()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 # A database hiccup must not end the worker; the next round retries.
                 log.exception("mail worker round failed")
+            if self._stopping:
+                return
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
             except TimeoutError:

@@ -27,9 +27,10 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     message["To"] = row.to_address
     message["Subject"] = row.subject
     message["Date"] = format_datetime(row.created_at)
-    # Stable per outbox row: a receiver can tell a retried delivery is the same mail.
+    # Stable per outbox row, so a receiver can tell a retried delivery is the same
+    # mail; the creation time keeps ids unique across databases sharing a domain.
     domain = sender.rpartition("@")[2] or "localhost"
-    message["Message-ID"] = f"<outbox-{row.id}@{domain}>"
+    message["Message-ID"] = f"<outbox-{row.id}.{row.created_at:%Y%m%d%H%M%S%f}@{domain}>"
     message.set_content(row.text_body)
     message.add_alternative(row.html_body, subtype="html")
     return message
