@@ -37,7 +37,15 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Any fixed number: the key of the advisory lock that serialises migrations.
+MIGRATION_LOCK_KEY = 7_301_946
+
+
 def _run_sync(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Two `commerce serve` processes starting together must not both migrate;
+        # the second waits here, then finds the schema at head and does nothing.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
     _configure(connection=connection)
     with context.begin_transaction():
         context.run_migrations()

@@ -74,7 +74,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, demo: bool) ->
         if logins:
             from app.demo import DEMO_PASSWORD
 
-            click.echo("Demo data loaded. Sign in with any of these (password %s):" % DEMO_PASSWORD)
+            click.echo(f"Demo data loaded. Sign in with any of these (password {DEMO_PASSWORD}):")
             for email in logins:
                 click.echo(f"  {email}")
     # Workers are separate processes: they read their settings from the environment.
@@ -145,7 +145,13 @@ def _parse_memberships(customers: tuple[str, ...], roles: tuple[str, ...]) -> li
 @click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]))
 @click.pass_context
 def user_create(
-    ctx: click.Context, email: str, name: str, password: str, support: bool, customers: tuple[str, ...], roles: tuple[str, ...]
+    ctx: click.Context,
+    email: str,
+    name: str,
+    password: str,
+    support: bool,
+    customers: tuple[str, ...],
+    roles: tuple[str, ...],
 ) -> None:
     """Make a user directly, for bootstrapping."""
     from app.admin import create_user
@@ -238,7 +244,9 @@ def mail_send_pending(ctx: click.Context) -> None:
     async def run() -> tuple[int, int]:
         database = Database(settings.database_url)
         try:
-            report = await MailSender(database, transport_from_url(settings.mail_url), settings.mail_from).deliver_pending()
+            report = await MailSender(
+                database, transport_from_url(settings.mail_url), settings.mail_from
+            ).deliver_pending()
             return report.sent, report.failed
         finally:
             await database.dispose()

@@ -35,9 +35,7 @@ class Loaders:
 
         return DataLoader(batch)
 
-    def many_by(
-        self, column: InstrumentedAttribute[Any], order_by: Any = None
-    ) -> DataLoader:
+    def many_by(self, column: InstrumentedAttribute[Any], order_by: Any = None) -> DataLoader:
         """A loader of every row whose ``column`` equals each key, in ``order_by`` order."""
 
         async def batch(keys: Sequence[Hashable]) -> list[list[Any]]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
+
+from alembic import command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,6 +20,7 @@ def alembic_config(database_url: str, stdout: io.TextIOBase | None = None) -> Co
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    """Upgrade; several processes starting at once take turns (see alembic/env.py)."""
     command.upgrade(alembic_config(database_url), revision)
 
 

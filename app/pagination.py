@@ -57,8 +57,10 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except ValueError:
         raise InvalidInput("after is not a cursor this list gave out.") from None
-    if not isinstance(values, list) or len(values) != width or not all(
-        isinstance(v, str | int) and not isinstance(v, bool) for v in values
+    if (
+        not isinstance(values, list)
+        or len(values) != width
+        or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values)
     ):
         raise InvalidInput("after is not a cursor this list gave out.")
     return values

@@ -68,9 +68,7 @@ async def resolve_viewer(session: AsyncSession, token: str | None) -> Viewer:
             return Viewer(user_id=row[1], session_id=row[0], is_support=row[2])
     elif token.startswith(API_KEY_PREFIX):
         key = (
-            await session.execute(
-                select(ApiKey).where(ApiKey.key_hash == token_hash, ApiKey.revoked_at.is_(None))
-            )
+            await session.execute(select(ApiKey).where(ApiKey.key_hash == token_hash, ApiKey.revoked_at.is_(None)))
         ).scalar_one_or_none()
         if key is not None:
             return Viewer(api_key_id=key.id, api_key_name=key.name, scopes=key.scope_set)

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.identity import passwords  # noqa: E402
 from tests.helpers.server import running_server  # noqa: E402
 
-LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token errors { code } } }'
+LOGIN = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token errors { code } } }"
 ME = {"query": "{ me { id } }"}
 EMAIL, PASSWORD = "bench@demo.test", "bench-password-1"
 
@@ -60,7 +60,9 @@ async def me_loop(http: httpx.AsyncClient, token: str, stop: float) -> list[floa
 async def measure(url: str, seconds: float) -> None:
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
-        token = (await http.post("/graphql", json={"query": LOGIN, "variables": {"e": EMAIL, "p": PASSWORD}})).json()["data"]["login"]["token"]
+        token = (await http.post("/graphql", json={"query": LOGIN, "variables": {"e": EMAIL, "p": PASSWORD}})).json()[
+            "data"
+        ]["login"]["token"]
         for clients in (1, 8):
             stop = time.perf_counter() + seconds
             counts = await asyncio.gather(*(login_loop(http, stop) for _ in range(clients)))
@@ -68,15 +70,21 @@ async def measure(url: str, seconds: float) -> None:
         quiet = await me_loop(http, token, time.perf_counter() + seconds)
         stop = time.perf_counter() + seconds
         busy, *_ = await asyncio.gather(me_loop(http, token, stop), *(login_loop(http, stop) for _ in range(20)))
-        print(f"me {{ id }} alone:           p50 {percentile(quiet, 0.5):7.2f} ms   p99 {percentile(quiet, 0.99):7.2f} ms   (n={len(quiet)})")
-        print(f"me {{ id }} with 20 logins:  p50 {percentile(busy, 0.5):7.2f} ms   p99 {percentile(busy, 0.99):7.2f} ms   (n={len(busy)})")
+        print(
+            f"me {{ id }} alone:           p50 {percentile(quiet, 0.5):7.2f} ms   p99 {percentile(quiet, 0.99):7.2f} ms   (n={len(quiet)})"
+        )
+        print(
+            f"me {{ id }} with 20 logins:  p50 {percentile(busy, 0.5):7.2f} ms   p99 {percentile(busy, 0.99):7.2f} ms   (n={len(busy)})"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     args = parser.parse_args()
-    print(f"argon2id: time_cost={passwords.TIME_COST} memory_cost={passwords.MEMORY_COST_KIB} KiB parallelism={passwords.PARALLELISM}; {os.cpu_count()} cores")
+    print(
+        f"argon2id: time_cost={passwords.TIME_COST} memory_cost={passwords.MEMORY_COST_KIB} KiB parallelism={passwords.PARALLELISM}; {os.cpu_count()} cores"
+    )
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("COMMERCE_DATABASE_URL", f"sqlite+aiosqlite:///{folder}/bench.db")
         from app import migrations
@@ -85,17 +93,52 @@ def main() -> None:
         import subprocess
 
         subprocess.run(
-            [sys.executable, "-m", "app.cli", "--database-url", url, "--log-level", "warning", "customer", "create", "--number", "90001", "--name", "Bench"],
-            check=False, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "app.cli",
+                "--database-url",
+                url,
+                "--log-level",
+                "warning",
+                "customer",
+                "create",
+                "--number",
+                "90001",
+                "--name",
+                "Bench",
+            ],
+            check=False,
+            capture_output=True,
         )
         subprocess.run(
-            [sys.executable, "-m", "app.cli", "--database-url", url, "--log-level", "warning", "user", "create", "--email", EMAIL,
-             "--name", "Bench", "--password", PASSWORD, "--customer", "90001", "--role", "PURCHASER"],
-            check=False, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "app.cli",
+                "--database-url",
+                url,
+                "--log-level",
+                "warning",
+                "user",
+                "create",
+                "--email",
+                EMAIL,
+                "--name",
+                "Bench",
+                "--password",
+                PASSWORD,
+                "--customer",
+                "90001",
+                "--role",
+                "PURCHASER",
+            ],
+            check=False,
+            capture_output=True,
         )
         print(f"database: {url.split('://')[0]}")
-        with running_server(url) as server:
-            asyncio.run(measure(server.url, args.seconds))
+        with running_server(Path(folder) / "server", database_url=url, env={"COMMERCE_MAIL_WORKER": "false"}) as server:
+            asyncio.run(measure(server.base_url, args.seconds))
 
 
 if __name__ == "__main__":

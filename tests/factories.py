@@ -96,17 +96,28 @@ async def make_world(database: Database) -> World:
     customer = await make_customer(database, "10001", "Solsiden sykehjem")
     other = await make_customer(database, "10002", "Fjordheim legesenter")
     main = await make_user(database, (customer, Role.MAIN_USER), email="main@example.test", name="Mari Main")
-    purchaser = await make_user(database, (customer, Role.PURCHASER), email="purchaser@example.test", name="Per Purchaser")
-    assistant = await make_user(database, (customer, Role.ASSISTANT), email="assistant@example.test", name="Anne Assistant")
+    purchaser = await make_user(
+        database, (customer, Role.PURCHASER), email="purchaser@example.test", name="Per Purchaser"
+    )
+    assistant = await make_user(
+        database, (customer, Role.ASSISTANT), email="assistant@example.test", name="Anne Assistant"
+    )
     inactive = await make_user(
-        database, (customer, Role.ASSISTANT, MembershipStatus.INACTIVE), (other, Role.ASSISTANT),
-        email="inactive@example.test", name="Ivar Inactive",
+        database,
+        (customer, Role.ASSISTANT, MembershipStatus.INACTIVE),
+        (other, Role.ASSISTANT),
+        email="inactive@example.test",
+        name="Ivar Inactive",
     )
     other_main = await make_user(database, (other, Role.MAIN_USER), email="othermain@example.test", name="Otto Other")
     support = await make_user(database, email="support@example.test", name="Siri Support", support=True)
     users = {
-        "main": main, "purchaser": purchaser, "assistant": assistant,
-        "inactive": inactive, "other_main": other_main, "support": support,
+        "main": main,
+        "purchaser": purchaser,
+        "assistant": assistant,
+        "inactive": inactive,
+        "other_main": other_main,
+        "support": support,
     }
     tokens = {who: await sign_in(database, user) for who, user in users.items()}
     return World(customer, other, main, purchaser, assistant, inactive, other_main, support, tokens)

@@ -57,8 +57,19 @@ def test_customer_and_user_create(cli_url: str) -> None:
     run(cli_url, "customer", "create", "--number", "20001", "--name", "Testklinikken")
     assert "exists" in fails(cli_url, "customer", "create", "--number", "20001", "--name", "Igjen")
     run(
-        cli_url, "user", "create", "--email", "Kari@Example.test", "--name", "Kari",
-        "--password", "long-enough-pw", "--customer", "20001", "--role", "PURCHASER",
+        cli_url,
+        "user",
+        "create",
+        "--email",
+        "Kari@Example.test",
+        "--name",
+        "Kari",
+        "--password",
+        "long-enough-pw",
+        "--customer",
+        "20001",
+        "--role",
+        "PURCHASER",
     )
     rows = query(cli_url, select(User.email, User.email_key, Membership.role).join(Membership))
     assert rows == [("Kari@Example.test", "kari@example.test", Role.PURCHASER)]
@@ -67,14 +78,27 @@ def test_customer_and_user_create(cli_url: str) -> None:
     )
     assert "10 to 256" in fails(cli_url, "user", "create", "--email", "a@b.c", "--name", "A", "--password", "short")
     assert "no customer" in fails(
-        cli_url, "user", "create", "--email", "a@b.c", "--name", "A", "--password", "long-enough-pw",
-        "--customer", "99999", "--role", "ASSISTANT",
+        cli_url,
+        "user",
+        "create",
+        "--email",
+        "a@b.c",
+        "--name",
+        "A",
+        "--password",
+        "long-enough-pw",
+        "--customer",
+        "99999",
+        "--role",
+        "ASSISTANT",
     )
 
 
 def test_api_key_create_prints_the_key_once_and_stores_its_hash(cli_url: str) -> None:
     run(cli_url, "db", "upgrade")
-    key = run(cli_url, "api-key", "create", "--name", "erp", "--scope", "orders:read", "--scope", "catalog:write").strip()
+    key = run(
+        cli_url, "api-key", "create", "--name", "erp", "--scope", "orders:read", "--scope", "catalog:write"
+    ).strip()
     assert key.startswith("ck_") and len(key) > 40
     rows = query(cli_url, select(ApiKey.key_hash, ApiKey.scopes))
     assert rows == [(hash_token(key), "catalog:write orders:read")]

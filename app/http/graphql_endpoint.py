@@ -100,7 +100,9 @@ def _operation_type(prepared: Prepared, operation_name: str | None) -> Operation
     ops = prepared.operations
     if operation_name is None:
         if len(ops) != 1:
-            raise RequestProblem(400, "INVALID_INPUT", "The document has several operations: name one in operationName.")
+            raise RequestProblem(
+                400, "INVALID_INPUT", "The document has several operations: name one in operationName."
+            )
         return next(iter(ops.values()))
     if operation_name not in ops:
         raise RequestProblem(400, "INVALID_INPUT", f"No operation named '{operation_name}' in the document.")
@@ -155,14 +157,21 @@ class GraphQLEndpoint:
         except (ValueError, UnicodeDecodeError):
             raise RequestProblem(400, "INVALID_JSON", "The body is not valid JSON.") from None
         if isinstance(params, list):
-            raise RequestProblem(400, "BATCH_NOT_SUPPORTED", "Batched requests are not supported: send one operation per request.")
+            raise RequestProblem(
+                400, "BATCH_NOT_SUPPORTED", "Batched requests are not supported: send one operation per request."
+            )
         if not isinstance(params, dict):
-            raise RequestProblem(400, "INVALID_INPUT", "The body must be a JSON object {query, variables, operationName}.")
+            raise RequestProblem(
+                400, "INVALID_INPUT", "The body must be a JSON object {query, variables, operationName}."
+            )
         return params
 
     def _get_params(self, request: Request) -> dict[str, Any]:
         query_params = request.query_params
-        params: dict[str, Any] = {"query": query_params.get("query"), "operationName": query_params.get("operationName")}
+        params: dict[str, Any] = {
+            "query": query_params.get("query"),
+            "operationName": query_params.get("operationName"),
+        }
         if raw := query_params.get("variables"):
             try:
                 params["variables"] = json.loads(raw)

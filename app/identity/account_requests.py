@@ -1,4 +1,4 @@
-""""Etterspør konto": requests for access, and support's answer to them."""
+""" "Etterspør konto": requests for access, and support's answer to them."""
 
 from __future__ import annotations
 
@@ -95,7 +95,9 @@ async def resolve(
         number = (customer_number or request.customer_number or "").strip()
         if not number:
             raise DomainError.of(
-                ErrorCode.INVALID_INPUT, "Name the customer number to make the requester main user of.", "customerNumber"
+                ErrorCode.INVALID_INPUT,
+                "Name the customer number to make the requester main user of.",
+                "customerNumber",
             )
         customer = await session.scalar(select(Customer).where(Customer.number == number))
         if customer is None:
@@ -124,6 +126,8 @@ async def resolve(
         )
         audit.record(session, actor, "account_request.approved", customer_id=customer.id, subject_id=request.id)
         return user
-    enqueue(session, settings, "account_request_rejected", request.email, name=request.name, reason=(reason or "").strip())
+    enqueue(
+        session, settings, "account_request_rejected", request.email, name=request.name, reason=(reason or "").strip()
+    )
     audit.record(session, actor, "account_request.rejected", subject_id=request.id, reason=(reason or "").strip())
     return None

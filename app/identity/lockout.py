@@ -68,7 +68,10 @@ async def reserve_unknown_attempt(session: AsyncSession, email_key: str) -> int 
     await session.execute(
         delete(LoginThrottle).where(
             LoginThrottle.email_key == email_key,
-            or_(LoginThrottle.locked_at < stale, (LoginThrottle.locked_at.is_(None)) & (LoginThrottle.first_failed_at < stale)),
+            or_(
+                LoginThrottle.locked_at < stale,
+                (LoginThrottle.locked_at.is_(None)) & (LoginThrottle.first_failed_at < stale),
+            ),
         )
     )
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert

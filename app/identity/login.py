@@ -49,9 +49,7 @@ async def _has_access(session: AsyncSession, user: User) -> bool:
         return True
     return bool(
         await session.scalar(
-            select(
-                exists().where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE)
-            )
+            select(exists().where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE))
         )
     )
 

@@ -31,7 +31,9 @@ async def request_reset(session: AsyncSession, settings: Settings, email: str) -
     if user is None:
         return False
     token = await links.issue(session, user.id, TokenPurpose.PASSWORD_RESET)
-    enqueue(session, settings, "password_reset", user.email, name=user.name, link=links.link(settings.public_url, token))
+    enqueue(
+        session, settings, "password_reset", user.email, name=user.name, link=links.link(settings.public_url, token)
+    )
     audit.record(session, None, "user.password_reset_requested", subject_id=user.id)
     return True
 

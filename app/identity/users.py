@@ -54,13 +54,9 @@ async def _invite(
     )
 
 
-async def _link(
-    session: AsyncSession, actor: Viewer, user: User, customers: list[Customer], role: Role
-) -> None:
+async def _link(session: AsyncSession, actor: Viewer, user: User, customers: list[Customer], role: Role) -> None:
     """Give ``user`` ``role`` on each customer where it has no membership yet."""
-    have = set(
-        (await session.scalars(select(Membership.customer_id).where(Membership.user_id == user.id))).all()
-    )
+    have = set((await session.scalars(select(Membership.customer_id).where(Membership.user_id == user.id))).all())
     for customer in customers:
         if customer.id in have:
             continue  # an existing membership is left as it is
@@ -98,7 +94,7 @@ async def create_or_link(
     role: Role,
     invited_by: str | None,
 ) -> Created:
-    """"Opprett ny bruker": a new user with an invitation, or an existing one linked."""
+    """ "Opprett ny bruker": a new user with an invitation, or an existing one linked."""
     user = None
     existing = await session.scalar(select(User).where(User.email_key == email_key(email)))
     if existing is None:
@@ -139,7 +135,9 @@ async def make_main_user(
         select(Membership).where(Membership.user_id == user.id, Membership.customer_id == customer.id)
     )
     if membership is None:
-        session.add(Membership(user_id=user.id, customer_id=customer.id, role=Role.MAIN_USER, status=MembershipStatus.ACTIVE))
+        session.add(
+            Membership(user_id=user.id, customer_id=customer.id, role=Role.MAIN_USER, status=MembershipStatus.ACTIVE)
+        )
     else:
         membership.role = Role.MAIN_USER
         membership.status = MembershipStatus.ACTIVE
@@ -151,9 +149,7 @@ async def make_main_user(
 
 async def _membership(session: AsyncSession, user_id: int, customer: Customer) -> Membership:
     membership = await session.scalar(
-        select(Membership)
-        .where(Membership.user_id == user_id, Membership.customer_id == customer.id)
-        .with_for_update()
+        select(Membership).where(Membership.user_id == user_id, Membership.customer_id == customer.id).with_for_update()
     )
     if membership is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such user on this customer number.", "userId")
@@ -174,8 +170,13 @@ async def set_role(session: AsyncSession, actor: Viewer, user_id: int, customer:
     membership = await _membership(session, user_id, customer)
     if membership.role is not role:
         audit.record(
-            session, actor, "membership.role_changed", customer_id=customer.id, subject_id=user_id,
-            old=membership.role.value, new=role.value,
+            session,
+            actor,
+            "membership.role_changed",
+            customer_id=customer.id,
+            subject_id=user_id,
+            old=membership.role.value,
+            new=role.value,
         )
         membership.role = role
         await session.flush()
@@ -195,9 +196,7 @@ async def set_status(
     audit.record(session, actor, action, customer_id=customer.id, subject_id=user_id)
     if status is MembershipStatus.INACTIVE:
         still_active = await session.scalar(
-            select(
-                exists().where(Membership.user_id == user_id, Membership.status == MembershipStatus.ACTIVE)
-            )
+            select(exists().where(Membership.user_id == user_id, Membership.status == MembershipStatus.ACTIVE))
         )
         is_support = await session.scalar(select(User.is_support).where(User.id == user_id))
         if not still_active and not is_support:

@@ -12,9 +12,7 @@ from app.models import OutboxMessage
 from app.settings import Settings
 
 
-def enqueue(
-    session: AsyncSession, settings: Settings, template: str, to: str, /, **params: Any
-) -> OutboxMessage:
+def enqueue(session: AsyncSession, settings: Settings, template: str, to: str, /, **params: Any) -> OutboxMessage:
     """Render ``template`` for ``to`` and add it to ``session``'s transaction.
 
     Rendering now, not at delivery, means the message says what was true when

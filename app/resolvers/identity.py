@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app.context import Info
 from app.errors import DomainError
-from app.identity import account_requests, login as login_rules, passwords_flow, users
+from app.identity import account_requests, passwords_flow, users
+from app.identity import login as login_rules
 from app.identity.login import SignedIn
 from app.identity.sessions import revoke_session
 from app.identity.validation import check_email, check_name, check_phone, check_text, problems

@@ -35,8 +35,13 @@ async def resolve_account_request(
         if request is None:
             raise DomainError.of(ErrorCode.NOT_FOUND, "No such account request.", "id")
         user = await account_requests.resolve(
-            session, info.context.settings, viewer, request,
-            approve=approve, customer_number=customer_number, reason=reason,
+            session,
+            info.context.settings,
+            viewer,
+            request,
+            approve=approve,
+            customer_number=customer_number,
+            reason=reason,
         )
     info.context.mail_queued()
     return request, user

@@ -20,13 +20,11 @@ MAX_CUSTOMERS_PER_USER_CREATE = 50
 async def customer_users(
     info: Info, customer_id: int, status: MembershipStatus | None, first: int | None, after: str | None
 ) -> Page[User]:
-    """"Alle brukere": MAIN_USER (and support) only; FORBIDDEN on the field otherwise."""
+    """ "Alle brukere": MAIN_USER (and support) only; FORBIDDEN on the field otherwise."""
     require_user(info)
     if not await may(info.context, customer_id, Action.LIST_USERS):
         raise Forbidden("Only the customer number's main users may list its users.")
-    query = select(User).join(
-        Membership, and_(Membership.user_id == User.id, Membership.customer_id == customer_id)
-    )
+    query = select(User).join(Membership, and_(Membership.user_id == User.id, Membership.customer_id == customer_id))
     if status is not None:
         query = query.where(Membership.status == status)
     async with info.context.uow.session() as session:
@@ -55,7 +53,9 @@ async def create_user(
 ) -> users.Created:
     viewer = require_user(info)
     _no_main_user(role, "input.role")
-    found = problems(check_name(name, "input.name"), check_email(email, "input.email"), check_phone(phone, "input.phone"))
+    found = problems(
+        check_name(name, "input.name"), check_email(email, "input.email"), check_phone(phone, "input.phone")
+    )
     if not customer_numbers:
         found.append(Problem(ErrorCode.INVALID_INPUT, "Choose at least one customer number.", "input.customerNumbers"))
     elif len(customer_numbers) > MAX_CUSTOMERS_PER_USER_CREATE:

@@ -30,11 +30,16 @@ class CustomerType:
 
     @classmethod
     def from_model(cls, customer: Customer) -> CustomerType:
-        return cls(id=strawberry.ID(encode_id("Customer", customer.id)), number=customer.number, name=customer.name, pk=customer.id)
+        return cls(
+            id=strawberry.ID(encode_id("Customer", customer.id)),
+            number=customer.number,
+            name=customer.name,
+            pk=customer.id,
+        )
 
     @strawberry.field(
         description=(
-            "\"Alle brukere\": users with a membership on this customer number, by name; active and "
+            '"Alle brukere": users with a membership on this customer number, by name; active and '
             "inactive unless status filters. MAIN_USER of the customer number and support staff only: "
             "for anyone else null, with a FORBIDDEN error on this field."
         )
@@ -77,7 +82,7 @@ class UserType:
 
     @strawberry.field(
         description=(
-            "The user's role per customer number (\"brukergruppe\"). Others see only the customer "
+            'The user\'s role per customer number ("brukergruppe"). Others see only the customer '
             "numbers they are themselves active members of; the user and support staff see all."
         )
     )
@@ -160,7 +165,7 @@ class CreateUserPayload:
 
 @strawberry.type
 class IdentityQuery:
-    @strawberry.field(description="The signed-in user (\"Kontodetaljer\"). Needs a user token.")
+    @strawberry.field(description='The signed-in user ("Kontodetaljer"). Needs a user token.')
     async def me(self, info: Info) -> UserType:
         return UserType.from_model(await resolve.me(info))
 
@@ -186,7 +191,9 @@ class IdentityMutation:
     @reports_errors(LoginPayload)
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:
         signed_in = await resolve.login(info, email, password)
-        return LoginPayload(token=signed_in.token, expires_at=signed_in.expires_at, user=UserType.from_model(signed_in.user))
+        return LoginPayload(
+            token=signed_in.token, expires_at=signed_in.expires_at, user=UserType.from_model(signed_in.user)
+        )
 
     @strawberry.mutation(description="Revokes the token that made the request.")
     async def logout(self, info: Info) -> OkPayload:
@@ -230,7 +237,7 @@ class IdentityMutation:
 
     @strawberry.mutation(
         description=(
-            "\"Etterspør konto\": anyone may ask for access; support is told by email. A repeat from the "
+            '"Etterspør konto": anyone may ask for access; support is told by email. A repeat from the '
             "same email within a day answers ok but is stored once."
         )
     )
@@ -258,7 +265,11 @@ class IdentityMutation:
     @reports_errors(CreateUserPayload)
     async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:
         created = await resolve_users.create_user(
-            info, name=input.name, email=input.email, phone=input.phone, role=input.role,
+            info,
+            name=input.name,
+            email=input.email,
+            phone=input.phone,
+            role=input.role,
             customer_numbers=input.customer_numbers,
         )
         return CreateUserPayload(user=UserType.from_model(created.user), linked_existing_user=created.linked_existing)
@@ -268,7 +279,9 @@ class IdentityMutation:
     )
     @reports_errors(UserPayload)
     async def set_user_role(self, info: Info, user_id: strawberry.ID, customer_number: str, role: Role) -> UserPayload:
-        return UserPayload(user=UserType.from_model(await resolve_users.set_user_role(info, user_id, customer_number, role)))
+        return UserPayload(
+            user=UserType.from_model(await resolve_users.set_user_role(info, user_id, customer_number, role))
+        )
 
     @strawberry.mutation(
         description=(

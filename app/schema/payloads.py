@@ -42,5 +42,3 @@ class OkPayload:
     @classmethod
     def success(cls) -> OkPayload:
         return cls(ok=True)
-
-

@@ -19,7 +19,7 @@ from app.schema.payloads import reports_errors
 AccountRequestStatusEnum = strawberry.enum(AccountRequestStatus, name="AccountRequestStatus")
 
 
-@strawberry.type(name="AccountRequest", description="\"Etterspør konto\": a request for access.")
+@strawberry.type(name="AccountRequest", description='"Etterspør konto": a request for access.')
 class AccountRequestType:
     id: strawberry.ID
     status: AccountRequestStatus
@@ -75,8 +75,12 @@ class AuditEntryType:
     @classmethod
     def from_model(cls, row: AuditEntry) -> AuditEntryType:
         return cls(
-            at=row.at, action=row.action, subject_id=row.subject_id, details=row.details,
-            actor_pk=row.actor_user_id, customer_pk=row.customer_id,
+            at=row.at,
+            action=row.action,
+            subject_id=row.subject_id,
+            details=row.details,
+            actor_pk=row.actor_user_id,
+            customer_pk=row.customer_id,
         )
 
 
@@ -93,7 +97,9 @@ class SupportQuery:
     async def account_requests(
         self, info: Info, status: AccountRequestStatus | None = None, first: int | None = None, after: str | None = None
     ) -> Connection[AccountRequestType]:
-        return connection(await resolve.list_account_requests(info, status, first, after), AccountRequestType.from_model)
+        return connection(
+            await resolve.list_account_requests(info, status, first, after), AccountRequestType.from_model
+        )
 
     @strawberry.field(description="Support staff only: customers by number prefix or part of the name.")
     async def customers(
@@ -118,12 +124,21 @@ class SupportMutation:
     )
     @reports_errors(ResolveAccountRequestPayload)
     async def resolve_account_request(
-        self, info: Info, id: strawberry.ID, approve: bool, customer_number: str | None = None, reason: str | None = None
+        self,
+        info: Info,
+        id: strawberry.ID,
+        approve: bool,
+        customer_number: str | None = None,
+        reason: str | None = None,
     ) -> ResolveAccountRequestPayload:
         request, user = await resolve.resolve_account_request(info, id, approve, customer_number, reason)
-        return ResolveAccountRequestPayload(account_request=AccountRequestType.from_model(request), user=user_or_none(user))
+        return ResolveAccountRequestPayload(
+            account_request=AccountRequestType.from_model(request), user=user_or_none(user)
+        )
 
-    @strawberry.mutation(description="Support staff: make (or link) a main user of a customer, with the invitation email.")
+    @strawberry.mutation(
+        description="Support staff: make (or link) a main user of a customer, with the invitation email."
+    )
     @reports_errors(UserPayload)
     async def add_main_user(
         self, info: Info, customer_number: str, email: str, name: str, phone: str | None = None

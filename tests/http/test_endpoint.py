@@ -50,7 +50,9 @@ async def test_batched_body_is_refused(client: httpx.AsyncClient) -> None:
     assert error_codes(response.json()) == ["BATCH_NOT_SUPPORTED"]
 
 
-@pytest.mark.parametrize("body", [b"{not json", b'"a string"', b'{"query": 5}', b'{"query": "{ __typename }", "variables": [1]}'])
+@pytest.mark.parametrize(
+    "body", [b"{not json", b'"a string"', b'{"query": 5}', b'{"query": "{ __typename }", "variables": [1]}']
+)
 async def test_malformed_bodies_get_clear_errors(client: httpx.AsyncClient, body: bytes) -> None:
     response = await client.post("/graphql", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 400
@@ -130,9 +132,7 @@ async def test_syntax_and_validation_errors(client: httpx.AsyncClient) -> None:
 
 
 async def test_bad_variables_are_invalid_input(client: httpx.AsyncClient) -> None:
-    result = await gql(
-        client, "query Q($n: String!) { customer(number: $n) { id } }", {"n": 5}, expect_status=400
-    )
+    result = await gql(client, "query Q($n: String!) { customer(number: $n) { id } }", {"n": 5}, expect_status=400)
     assert error_codes(result) == ["INVALID_INPUT"]
 
 
@@ -177,7 +177,6 @@ async def test_healthz_reports_an_unreachable_database(tmp_path) -> None:  # typ
     from app.db import Database
     from app.main import create_app
     from app.settings import Settings
-
     from tests.helpers.smtp import free_port
 
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/nothing"

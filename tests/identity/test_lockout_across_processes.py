@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,12 +18,12 @@ pytestmark = pytest.mark.e2e
 LOGIN = 'mutation($p: String!) { login(email: "locked@example.test", password: $p) { token errors { code } } }'
 
 
-async def test_twenty_attempts_on_two_workers_check_at_most_five(pg_database: Database) -> None:
+async def test_twenty_attempts_on_two_workers_check_at_most_five(pg_database: Database, tmp_path: Path) -> None:
     customer = await make_customer(pg_database)
     await make_user(pg_database, (customer, Role.ASSISTANT), email="locked@example.test")
 
-    with running_server(pg_database.url, "--workers", "2") as server:
-        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+    with running_server(tmp_path, "--workers", "2", database_url=pg_database.url) as server:
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
 
             async def attempt(i: int) -> str:
                 response = await http.post("/graphql", json={"query": LOGIN, "variables": {"p": f"guess-{i:02d}-xxxx"}})

@@ -16,14 +16,14 @@ from tests.factories import PASSWORD, make_customer, make_user, sign_in
 from tests.helpers.db import count, outbox, scalar
 from tests.helpers.graphql import error_codes, gql
 
-REQUEST = 'mutation($e: String!) { requestPasswordReset(email: $e) { ok errors { code message } } }'
+REQUEST = "mutation($e: String!) { requestPasswordReset(email: $e) { ok errors { code message } } }"
 RESET = """mutation($t: String!, $p: String!) {
   resetPassword(token: $t, newPassword: $p) { ok errors { code field message } }
 }"""
 CHANGE = """mutation($c: String!, $p: String!) {
   changePassword(currentPassword: $c, newPassword: $p) { ok errors { code field message } }
 }"""
-LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token errors { code } } }'
+LOGIN = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token errors { code } } }"
 NEW = "a-new-password-42"
 
 

@@ -79,7 +79,13 @@ async def world(database: Database) -> World:
 
 async def _snapshot(database: Database) -> tuple[Any, ...]:
     async with database.reader() as session:
-        memberships = sorted((await session.execute(select(Membership.user_id, Membership.customer_id, Membership.role, Membership.status))).all())
+        memberships = sorted(
+            (
+                await session.execute(
+                    select(Membership.user_id, Membership.customer_id, Membership.role, Membership.status)
+                )
+            ).all()
+        )
         users = sorted((await session.execute(select(User.email, User.name))).all())
     return (memberships, users, await count(database, AuditEntry))
 
@@ -112,7 +118,12 @@ async def test_customer_users(client: httpx.AsyncClient, world: World, who: str,
     if expected == "list":
         assert "errors" not in result
         emails = {e["node"]["email"] for e in customer["users"]["edges"]}
-        assert emails == {"main@example.test", "purchaser@example.test", "assistant@example.test", "inactive@example.test"}
+        assert emails == {
+            "main@example.test",
+            "purchaser@example.test",
+            "assistant@example.test",
+            "inactive@example.test",
+        }
     elif expected == "forbidden":
         assert customer == {"number": "10001", "users": None}
         assert error_codes(result) == ["FORBIDDEN"]
@@ -130,7 +141,12 @@ async def test_customer_users_without_token_or_with_an_api_key(
 
 @pytest.mark.parametrize(
     ("who", "code"),
-    [("purchaser", "NOT_PERMITTED"), ("assistant", "NOT_PERMITTED"), ("other_main", "NOT_FOUND"), ("inactive", "NOT_FOUND")],
+    [
+        ("purchaser", "NOT_PERMITTED"),
+        ("assistant", "NOT_PERMITTED"),
+        ("other_main", "NOT_FOUND"),
+        ("inactive", "NOT_FOUND"),
+    ],
 )
 async def test_user_administration_refusals(
     client: httpx.AsyncClient, database: Database, world: World, who: str, code: str
@@ -167,11 +183,11 @@ async def test_main_user_may_administer(client: httpx.AsyncClient, world: World)
     assert (await gql(client, SET_STATUS, {"u": target}, token=token))["data"]["setMembershipStatus"]["errors"] == []
 
 
-async def test_an_inactive_membership_hides_the_customer_at_once(
-    client: httpx.AsyncClient, world: World
-) -> None:
+async def test_an_inactive_membership_hides_the_customer_at_once(client: httpx.AsyncClient, world: World) -> None:
     # The inactive user is active on 10002 and sees it, but not 10001.
     token = world.token("inactive")
-    assert (await gql(client, '{ customer(number: "10002") { number } }', token=token))["data"]["customer"] == {"number": "10002"}
+    assert (await gql(client, '{ customer(number: "10002") { number } }', token=token))["data"]["customer"] == {
+        "number": "10002"
+    }
     assert (await gql(client, '{ customer(number: "10001") { number } }', token=token))["data"]["customer"] is None
     assert (await gql(client, '{ customer(number: "99999") { number } }', token=token))["data"]["customer"] is None

@@ -38,8 +38,12 @@ AUDIT = """query($c: String, $first: Int) { auditLog(customerNumber: $c, first: 
   edges { node { at action actor { email } customer { number } subjectId details } } pageInfo { hasNextPage } } }"""
 
 FORM = {
-    "name": "Kari Klinikk", "email": "kari@klinikken.test", "phone": "+47 911 22 333",
-    "companyName": "Klinikken AS", "customerNumber": "10002", "message": "Vi har kundenummer 10002.",
+    "name": "Kari Klinikk",
+    "email": "kari@klinikken.test",
+    "phone": "+47 911 22 333",
+    "companyName": "Klinikken AS",
+    "customerNumber": "10002",
+    "message": "Vi har kundenummer 10002.",
 }
 
 
@@ -61,7 +65,11 @@ async def test_anyone_may_ask_and_support_is_told(client: httpx.AsyncClient, dat
     assert await ask(client) == {"ok": True, "errors": []}
     [message] = await outbox(database)
     assert message.to_address == "support@shop.test"
-    assert "Klinikken AS" in message.text_body and "10002" in message.text_body and "kari@klinikken.test" in message.text_body
+    assert (
+        "Klinikken AS" in message.text_body
+        and "10002" in message.text_body
+        and "kari@klinikken.test" in message.text_body
+    )
 
 
 async def test_a_repeat_within_a_day_is_stored_once(client: httpx.AsyncClient, database: Database) -> None:
@@ -80,8 +88,13 @@ async def test_simultaneous_repeats_are_stored_once(client: httpx.AsyncClient, d
 
 @pytest.mark.parametrize(
     ("overrides", "field"),
-    [({"name": ""}, "input.name"), ({"email": "kari"}, "input.email"), ({"phone": " "}, "input.phone"),
-     ({"companyName": ""}, "input.companyName"), ({"message": "x" * 5000}, "input.message")],
+    [
+        ({"name": ""}, "input.name"),
+        ({"email": "kari"}, "input.email"),
+        ({"phone": " "}, "input.phone"),
+        ({"companyName": ""}, "input.companyName"),
+        ({"message": "x" * 5000}, "input.message"),
+    ],
 )
 async def test_required_fields(client: httpx.AsyncClient, database: Database, overrides: dict, field: str) -> None:
     payload = await ask(client, **overrides)
@@ -95,11 +108,15 @@ async def test_support_lists_requests(client: httpx.AsyncClient, world: World) -
     listed = (await gql(client, LIST, {"s": "PENDING"}, token=world.token("support")))["data"]["accountRequests"]
     assert listed["totalCount"] == 2
     newest = listed["edges"][0]["node"]
-    assert newest["email"] == "other@klinikken.test" and newest["customerNumber"] is None and newest["status"] == "PENDING"
+    assert (
+        newest["email"] == "other@klinikken.test" and newest["customerNumber"] is None and newest["status"] == "PENDING"
+    )
 
 
 @pytest.mark.parametrize("who", ["main", "purchaser", "assistant"])
-async def test_only_support_sees_support_tools(client: httpx.AsyncClient, database: Database, world: World, who: str) -> None:
+async def test_only_support_sees_support_tools(
+    client: httpx.AsyncClient, database: Database, world: World, who: str
+) -> None:
     await ask(client)
     token = world.token(who)
     for query, variables in ((LIST, {}), (FIND, {"s": "1"}), (AUDIT, {})):
@@ -114,44 +131,63 @@ async def test_only_support_sees_support_tools(client: httpx.AsyncClient, databa
     assert await scalar(database, select(AccountRequest.status)) is AccountRequestStatus.PENDING
 
 
-async def test_approve_makes_a_main_user_and_invites(client: httpx.AsyncClient, database: Database, world: World) -> None:
+async def test_approve_makes_a_main_user_and_invites(
+    client: httpx.AsyncClient, database: Database, world: World
+) -> None:
     await ask(client)
     rid = await request_id(database)
-    payload = (await gql(client, RESOLVE, {"id": rid, "a": True}, token=world.token("support")))["data"]["resolveAccountRequest"]
+    payload = (await gql(client, RESOLVE, {"id": rid, "a": True}, token=world.token("support")))["data"][
+        "resolveAccountRequest"
+    ]
     assert payload["errors"] == [] and payload["accountRequest"] == {"id": rid, "status": "APPROVED"}
     assert payload["user"]["email"] == "kari@klinikken.test"
     role = await scalar(
-        database, select(Membership.role).join(User).where(User.email_key == "kari@klinikken.test", Membership.customer_id == world.other_customer.id)
+        database,
+        select(Membership.role)
+        .join(User)
+        .where(User.email_key == "kari@klinikken.test", Membership.customer_id == world.other_customer.id),
     )
     assert role is Role.MAIN_USER
     invitation = (await outbox(database, to="kari@klinikken.test"))[-1]
     assert "reset-password?token=ct_" in invitation.text_body
-    again = (await gql(client, RESOLVE, {"id": rid, "a": False, "r": "nei"}, token=world.token("support")))["data"]["resolveAccountRequest"]
+    again = (await gql(client, RESOLVE, {"id": rid, "a": False, "r": "nei"}, token=world.token("support")))["data"][
+        "resolveAccountRequest"
+    ]
     assert [e["code"] for e in again["errors"]] == ["INVALID_STATE"]
     actions = {a for (a,) in await rows(database, select(AuditEntry.action))}
     assert {"account_request.approved", "membership.main_user_added", "user.created"} <= actions
 
 
-async def test_approve_needs_an_existing_customer_number(client: httpx.AsyncClient, database: Database, world: World) -> None:
+async def test_approve_needs_an_existing_customer_number(
+    client: httpx.AsyncClient, database: Database, world: World
+) -> None:
     await ask(client, customerNumber=None)
     rid = await request_id(database)
     support = world.token("support")
     none = (await gql(client, RESOLVE, {"id": rid, "a": True}, token=support))["data"]["resolveAccountRequest"]
     assert [(e["code"], e["field"]) for e in none["errors"]] == [("INVALID_INPUT", "customerNumber")]
-    unknown = (await gql(client, RESOLVE, {"id": rid, "a": True, "c": "55555"}, token=support))["data"]["resolveAccountRequest"]
+    unknown = (await gql(client, RESOLVE, {"id": rid, "a": True, "c": "55555"}, token=support))["data"][
+        "resolveAccountRequest"
+    ]
     assert [(e["code"], e["field"]) for e in unknown["errors"]] == [("NOT_FOUND", "customerNumber")]
     assert await scalar(database, select(AccountRequest.status)) is AccountRequestStatus.PENDING
-    done = (await gql(client, RESOLVE, {"id": rid, "a": True, "c": "10001"}, token=support))["data"]["resolveAccountRequest"]
+    done = (await gql(client, RESOLVE, {"id": rid, "a": True, "c": "10001"}, token=support))["data"][
+        "resolveAccountRequest"
+    ]
     assert done["errors"] == []
 
 
-async def test_reject_needs_a_reason_and_tells_the_requester(client: httpx.AsyncClient, database: Database, world: World) -> None:
+async def test_reject_needs_a_reason_and_tells_the_requester(
+    client: httpx.AsyncClient, database: Database, world: World
+) -> None:
     await ask(client)
     rid = await request_id(database)
     support = world.token("support")
     bare = (await gql(client, RESOLVE, {"id": rid, "a": False}, token=support))["data"]["resolveAccountRequest"]
     assert [(e["code"], e["field"]) for e in bare["errors"]] == [("INVALID_INPUT", "reason")]
-    done = (await gql(client, RESOLVE, {"id": rid, "a": False, "r": "Ikke proffkunde"}, token=support))["data"]["resolveAccountRequest"]
+    done = (await gql(client, RESOLVE, {"id": rid, "a": False, "r": "Ikke proffkunde"}, token=support))["data"][
+        "resolveAccountRequest"
+    ]
     assert done["accountRequest"]["status"] == "REJECTED" and done["user"] is None
     [rejection] = await outbox(database, to="kari@klinikken.test")
     assert "Ikke proffkunde" in rejection.text_body
@@ -159,21 +195,29 @@ async def test_reject_needs_a_reason_and_tells_the_requester(client: httpx.Async
 
 async def test_resolve_unknown_request(client: httpx.AsyncClient, world: World) -> None:
     for rid in ("nope", encode_id("AccountRequest", 999), encode_id("User", 1)):
-        payload = (await gql(client, RESOLVE, {"id": rid, "a": True}, token=world.token("support")))["data"]["resolveAccountRequest"]
+        payload = (await gql(client, RESOLVE, {"id": rid, "a": True}, token=world.token("support")))["data"][
+            "resolveAccountRequest"
+        ]
         assert [(e["code"], e["field"]) for e in payload["errors"]] == [("NOT_FOUND", "id")]
 
 
 async def test_add_main_user(client: httpx.AsyncClient, database: Database, world: World) -> None:
     support = world.token("support")
-    made = (await gql(client, ADD_MAIN, {"c": "10002", "e": "ny.sjef@example.test", "n": "Ny Sjef"}, token=support))["data"]["addMainUser"]
+    made = (await gql(client, ADD_MAIN, {"c": "10002", "e": "ny.sjef@example.test", "n": "Ny Sjef"}, token=support))[
+        "data"
+    ]["addMainUser"]
     assert made["errors"] == [] and made["user"]["email"] == "ny.sjef@example.test"
     assert len(await outbox(database, to="ny.sjef@example.test")) == 1
     # An existing purchaser becomes main user.
-    promoted = (await gql(client, ADD_MAIN, {"c": "10001", "e": "purchaser@example.test", "n": "x"}, token=support))["data"]["addMainUser"]
+    promoted = (await gql(client, ADD_MAIN, {"c": "10001", "e": "purchaser@example.test", "n": "x"}, token=support))[
+        "data"
+    ]["addMainUser"]
     assert promoted["errors"] == []
     role = await scalar(database, select(Membership.role).where(Membership.user_id == world.purchaser.id))
     assert role is Role.MAIN_USER
-    missing = (await gql(client, ADD_MAIN, {"c": "77777", "e": "a@b.test", "n": "A"}, token=support))["data"]["addMainUser"]
+    missing = (await gql(client, ADD_MAIN, {"c": "77777", "e": "a@b.test", "n": "A"}, token=support))["data"][
+        "addMainUser"
+    ]
     assert [(e["code"], e["field"]) for e in missing["errors"]] == [("NOT_FOUND", "customerNumber")]
 
 

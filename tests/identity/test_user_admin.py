@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from app.db import Database
-from app.ids import encode_id
 from app.identity.users import role_for_linked_user
+from app.ids import encode_id
 from app.models import AuditEntry, Membership, MembershipStatus, OutboxMessage, Role, User
-from tests.factories import World, make_customer, make_user, make_world
+from tests.factories import World, make_customer, make_world
 from tests.helpers.db import count, outbox, rows, scalar
 from tests.helpers.graphql import error_codes, gql
 
@@ -43,8 +43,14 @@ async def world(database: Database) -> World:
 
 
 def new_user(**overrides: object) -> dict:
-    return {"name": "Nina Ny", "email": "Nina@Example.test", "phone": "+47 900 00 000",
-            "role": "ASSISTANT", "customerNumbers": ["10001"], **overrides}
+    return {
+        "name": "Nina Ny",
+        "email": "Nina@Example.test",
+        "phone": "+47 900 00 000",
+        "role": "ASSISTANT",
+        "customerNumbers": ["10001"],
+        **overrides,
+    }
 
 
 async def create(client: httpx.AsyncClient, token: str, **overrides: object) -> dict:
@@ -58,11 +64,15 @@ def test_linked_role_rules() -> None:
     assert role_for_linked_user([Role.PURCHASER, Role.MAIN_USER]) is Role.PURCHASER
 
 
-async def test_create_a_new_user_sends_an_invitation(client: httpx.AsyncClient, database: Database, world: World) -> None:
+async def test_create_a_new_user_sends_an_invitation(
+    client: httpx.AsyncClient, database: Database, world: World
+) -> None:
     payload = await create(client, world.token("main"))
     assert payload["errors"] == [] and payload["linkedExistingUser"] is False
     assert payload["user"]["email"] == "Nina@Example.test"
-    assert payload["user"]["memberships"] == [{"role": "ASSISTANT", "status": "ACTIVE", "customer": {"number": "10001"}}]
+    assert payload["user"]["memberships"] == [
+        {"role": "ASSISTANT", "status": "ACTIVE", "customer": {"number": "10001"}}
+    ]
     [invitation] = await outbox(database, to="Nina@Example.test")
     assert "http://shop.test/reset-password?token=ct_" in invitation.text_body
     assert "Mari Main" in invitation.text_body  # who invited
@@ -76,9 +86,16 @@ async def test_the_invitation_link_sets_a_password(client: httpx.AsyncClient, da
     await create(client, world.token("main"))
     [invitation] = await outbox(database, to="Nina@Example.test")
     token = re.search(r"token=([\w\-]+)", invitation.text_body).group(1)  # type: ignore[union-attr]
-    reset = await gql(client, 'mutation($t: String!) { resetPassword(token: $t, newPassword: "nina-sitt-passord") { ok } }', {"t": token})
+    reset = await gql(
+        client,
+        'mutation($t: String!) { resetPassword(token: $t, newPassword: "nina-sitt-passord") { ok } }',
+        {"t": token},
+    )
     assert reset["data"]["resetPassword"]["ok"] is True
-    login = await gql(client, 'mutation { login(email: "nina@example.test", password: "nina-sitt-passord") { token errors { code } } }')
+    login = await gql(
+        client,
+        'mutation { login(email: "nina@example.test", password: "nina-sitt-passord") { token errors { code } } }',
+    )
     assert login["data"]["login"]["errors"] == []
 
 
@@ -90,27 +107,37 @@ async def test_an_existing_email_is_linked_with_the_role_it_has(
     async with database.transaction() as session:
         session.add(Membership(user_id=world.main.id, customer_id=third.id, role=Role.MAIN_USER))
     payload = await create(
-        client, world.token("main"), email="OTHERMAIN@example.test", role="ASSISTANT", customerNumbers=["10001", "10003"]
+        client,
+        world.token("main"),
+        email="OTHERMAIN@example.test",
+        role="ASSISTANT",
+        customerNumbers=["10001", "10003"],
     )
     assert payload["errors"] == [] and payload["linkedExistingUser"] is True
     roles = await rows(
         database, select(Membership.customer_id, Membership.role).where(Membership.user_id == world.other_main.id)
     )
-    assert sorted(roles) == sorted([(world.other_customer.id, Role.MAIN_USER), (world.customer.id, Role.PURCHASER), (third.id, Role.PURCHASER)])
+    assert sorted(roles) == sorted(
+        [(world.other_customer.id, Role.MAIN_USER), (world.customer.id, Role.PURCHASER), (third.id, Role.PURCHASER)]
+    )
     # The main user sees only the customer numbers they are a member of.
     assert {m["customer"]["number"] for m in payload["user"]["memberships"]} == {"10001", "10003"}
     assert await count(database, OutboxMessage) == 0  # no invitation: the user has a password
     assert await count(database, User) == 6
 
 
-async def test_an_existing_membership_is_left_as_it_is(client: httpx.AsyncClient, database: Database, world: World) -> None:
+async def test_an_existing_membership_is_left_as_it_is(
+    client: httpx.AsyncClient, database: Database, world: World
+) -> None:
     payload = await create(client, world.token("main"), email="assistant@example.test", role="ASSISTANT")
     assert payload["linkedExistingUser"] is True
     payload = await create(client, world.token("main"), email="inactive@example.test", role="PURCHASER")
     assert payload["linkedExistingUser"] is True
     status = await scalar(
         database,
-        select(Membership.status).where(Membership.user_id == world.inactive.id, Membership.customer_id == world.customer.id),
+        select(Membership.status).where(
+            Membership.user_id == world.inactive.id, Membership.customer_id == world.customer.id
+        ),
     )
     assert status is MembershipStatus.INACTIVE
 
@@ -147,16 +174,24 @@ async def test_every_named_customer_must_be_managed_by_the_caller(
 async def test_set_user_role(client: httpx.AsyncClient, database: Database, world: World) -> None:
     token = world.token("main")
     target = encode_id("User", world.assistant.id)
-    payload = (await gql(client, SET_ROLE, {"u": target, "c": "10001", "r": "PURCHASER"}, token=token))["data"]["setUserRole"]
+    payload = (await gql(client, SET_ROLE, {"u": target, "c": "10001", "r": "PURCHASER"}, token=token))["data"][
+        "setUserRole"
+    ]
     assert payload["errors"] == []
     assert payload["user"]["memberships"] == [{"role": "PURCHASER", "customer": {"number": "10001"}}]
-    refused = (await gql(client, SET_ROLE, {"u": target, "c": "10001", "r": "MAIN_USER"}, token=token))["data"]["setUserRole"]
+    refused = (await gql(client, SET_ROLE, {"u": target, "c": "10001", "r": "MAIN_USER"}, token=token))["data"][
+        "setUserRole"
+    ]
     assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID_INPUT", "role")]
     own = encode_id("User", world.main.id)
-    refused = (await gql(client, SET_ROLE, {"u": own, "c": "10001", "r": "ASSISTANT"}, token=token))["data"]["setUserRole"]
+    refused = (await gql(client, SET_ROLE, {"u": own, "c": "10001", "r": "ASSISTANT"}, token=token))["data"][
+        "setUserRole"
+    ]
     assert [e["code"] for e in refused["errors"]] == ["NOT_PERMITTED"]
     for stranger in (encode_id("User", world.other_main.id), "garbage", encode_id("Customer", world.assistant.id)):
-        missing = (await gql(client, SET_ROLE, {"u": stranger, "c": "10001", "r": "ASSISTANT"}, token=token))["data"]["setUserRole"]
+        missing = (await gql(client, SET_ROLE, {"u": stranger, "c": "10001", "r": "ASSISTANT"}, token=token))["data"][
+            "setUserRole"
+        ]
         assert [(e["code"], e["field"]) for e in missing["errors"]] == [("NOT_FOUND", "userId")]
     assert [a for (a,) in await rows(database, select(AuditEntry.action))] == ["membership.role_changed"]
 
@@ -167,15 +202,23 @@ async def test_deactivating_the_last_membership_ends_every_session(
     token = world.token("main")
     target = encode_id("User", world.assistant.id)
     assistant_token = world.token("assistant")
-    payload = (await gql(client, SET_STATUS, {"u": target, "c": "10001", "s": "INACTIVE"}, token=token))["data"]["setMembershipStatus"]
+    payload = (await gql(client, SET_STATUS, {"u": target, "c": "10001", "s": "INACTIVE"}, token=token))["data"][
+        "setMembershipStatus"
+    ]
     assert payload["errors"] == []
     assert payload["user"]["memberships"] == [{"status": "INACTIVE", "customer": {"number": "10001"}}]
     assert error_codes(await gql(client, "{ me { id } }", token=assistant_token)) == ["UNAUTHENTICATED"]
-    login = await gql(client, 'mutation { login(email: "assistant@example.test", password: "correct-horse-battery") { errors { code } } }')
+    login = await gql(
+        client,
+        'mutation { login(email: "assistant@example.test", password: "correct-horse-battery") { errors { code } } }',
+    )
     assert login["data"]["login"]["errors"] == [{"code": "ACCOUNT_INACTIVE"}]
     # Reactivated, the user signs in again.
     await gql(client, SET_STATUS, {"u": target, "c": "10001", "s": "ACTIVE"}, token=token)
-    login = await gql(client, 'mutation { login(email: "assistant@example.test", password: "correct-horse-battery") { errors { code } } }')
+    login = await gql(
+        client,
+        'mutation { login(email: "assistant@example.test", password: "correct-horse-battery") { errors { code } } }',
+    )
     assert login["data"]["login"]["errors"] == []
     actions = [a for (a,) in await rows(database, select(AuditEntry.action).order_by(AuditEntry.id))]
     assert actions == ["membership.deactivated", "membership.activated"]
@@ -187,11 +230,15 @@ async def test_deactivating_one_of_several_keeps_the_session(
     # other_main deactivates inactive@ on 10002; inactive@ was active only there... make it active on 10001 first.
     async with database.transaction() as session:
         membership = await session.scalar(
-            select(Membership).where(Membership.user_id == world.inactive.id, Membership.customer_id == world.customer.id)
+            select(Membership).where(
+                Membership.user_id == world.inactive.id, Membership.customer_id == world.customer.id
+            )
         )
         membership.status = MembershipStatus.ACTIVE  # type: ignore[union-attr]
     target = encode_id("User", world.inactive.id)
-    payload = await gql(client, SET_STATUS, {"u": target, "c": "10002", "s": "INACTIVE"}, token=world.token("other_main"))
+    payload = await gql(
+        client, SET_STATUS, {"u": target, "c": "10002", "s": "INACTIVE"}, token=world.token("other_main")
+    )
     assert payload["data"]["setMembershipStatus"]["errors"] == []
     own = world.token("inactive")
     assert "errors" not in await gql(client, "{ me { id } }", token=own)
@@ -200,7 +247,9 @@ async def test_deactivating_one_of_several_keeps_the_session(
 
 async def test_main_user_cannot_deactivate_themself(client: httpx.AsyncClient, world: World) -> None:
     own = encode_id("User", world.main.id)
-    payload = (await gql(client, SET_STATUS, {"u": own, "c": "10001", "s": "INACTIVE"}, token=world.token("main")))["data"]["setMembershipStatus"]
+    payload = (await gql(client, SET_STATUS, {"u": own, "c": "10001", "s": "INACTIVE"}, token=world.token("main")))[
+        "data"
+    ]["setMembershipStatus"]
     assert [e["code"] for e in payload["errors"]] == ["NOT_PERMITTED"]
 
 
@@ -208,13 +257,20 @@ async def test_users_list_filters_and_pages(client: httpx.AsyncClient, world: Wo
     token = world.token("main")
     everyone = (await gql(client, USERS, {"c": "10001"}, token=token))["data"]["customer"]["users"]
     assert everyone["totalCount"] == 4
-    assert [e["node"]["name"] for e in everyone["edges"]] == ["Anne Assistant", "Ivar Inactive", "Mari Main", "Per Purchaser"]
+    assert [e["node"]["name"] for e in everyone["edges"]] == [
+        "Anne Assistant",
+        "Ivar Inactive",
+        "Mari Main",
+        "Per Purchaser",
+    ]
     inactive = (await gql(client, USERS, {"c": "10001", "s": "INACTIVE"}, token=token))["data"]["customer"]["users"]
     assert [e["node"]["email"] for e in inactive["edges"]] == ["inactive@example.test"]
     seen: list[str] = []
     after = None
     while True:
-        page = (await gql(client, USERS, {"c": "10001", "first": 3, "after": after}, token=token))["data"]["customer"]["users"]
+        page = (await gql(client, USERS, {"c": "10001", "first": 3, "after": after}, token=token))["data"]["customer"][
+            "users"
+        ]
         seen += [e["node"]["name"] for e in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             break
@@ -229,19 +285,32 @@ async def test_users_list_filters_and_pages(client: httpx.AsyncClient, world: Wo
 async def test_update_profile(client: httpx.AsyncClient, database: Database, world: World) -> None:
     query = """mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { user { name phone } errors { code field } } }"""
     token = world.token("assistant")
-    done = (await gql(client, query, {"i": {"name": "Anne A. Assistent", "phone": "+47 22 33 44 55"}}, token=token))["data"]["updateProfile"]
+    done = (await gql(client, query, {"i": {"name": "Anne A. Assistent", "phone": "+47 22 33 44 55"}}, token=token))[
+        "data"
+    ]["updateProfile"]
     assert done == {"user": {"name": "Anne A. Assistent", "phone": "+47 22 33 44 55"}, "errors": []}
     kept = (await gql(client, query, {"i": {"phone": ""}}, token=token))["data"]["updateProfile"]
     assert kept["user"] == {"name": "Anne A. Assistent", "phone": None}
-    for bad, field in (({"name": ""}, "input.name"), ({"phone": "ring meg"}, "input.phone"), ({"name": "x" * 500_000}, "input.name")):
+    for bad, field in (
+        ({"name": ""}, "input.name"),
+        ({"phone": "ring meg"}, "input.phone"),
+        ({"name": "x" * 500_000}, "input.name"),
+    ):
         refused = (await gql(client, query, {"i": bad}, token=token))["data"]["updateProfile"]
-        assert refused["user"] is None and [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID_INPUT", field)]
+        assert refused["user"] is None and [(e["code"], e["field"]) for e in refused["errors"]] == [
+            ("INVALID_INPUT", field)
+        ]
     assert await scalar(database, select(User.name).where(User.id == world.assistant.id)) == "Anne A. Assistent"
 
 
 async def test_me_shows_every_membership_to_the_user(client: httpx.AsyncClient, world: World) -> None:
-    me = (await gql(client, "{ me { memberships { role status customer { number } } } }", token=world.token("inactive")))["data"]["me"]
-    assert sorted((m["customer"]["number"], m["status"]) for m in me["memberships"]) == [("10001", "INACTIVE"), ("10002", "ACTIVE")]
+    me = (
+        await gql(client, "{ me { memberships { role status customer { number } } } }", token=world.token("inactive"))
+    )["data"]["me"]
+    assert sorted((m["customer"]["number"], m["status"]) for m in me["memberships"]) == [
+        ("10001", "INACTIVE"),
+        ("10002", "ACTIVE"),
+    ]
 
 
 async def test_two_simultaneous_creates_of_one_email_make_one_user(

@@ -69,8 +69,7 @@ def test_every_parameter_is_required(template: str) -> None:
 @pytest.mark.parametrize("template", sorted(SAMPLES))
 def test_html_escapes_every_value(template: str) -> None:
     params = {
-        key: [HOSTILE, "A & B"] if isinstance(value, list) else HOSTILE
-        for key, value in SAMPLES[template].items()
+        key: [HOSTILE, "A & B"] if isinstance(value, list) else HOSTILE for key, value in SAMPLES[template].items()
     }
     mail = render(template, public_url=PUBLIC_URL, **params)
 
@@ -144,6 +143,8 @@ def test_rejection_with_and_without_reason() -> None:
     assert "Begrunnelse:\nVi selger bare til helsepersonell og helseforetak." in given.text
     assert "Begrunnelse" in given.html
 
-    blank = render("account_request_rejected", public_url=PUBLIC_URL, **{**SAMPLES["account_request_rejected"], "reason": ""})
+    blank = render(
+        "account_request_rejected", public_url=PUBLIC_URL, **{**SAMPLES["account_request_rejected"], "reason": ""}
+    )
     assert "Begrunnelse" not in blank.text and "Begrunnelse" not in blank.html
     assert "kan dessverre ikke godkjenne" in blank.text and "kan dessverre ikke godkjenne" in blank.html

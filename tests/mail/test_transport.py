@@ -31,7 +31,9 @@ async def test_norwegian_mail_arrives_intact_over_smtp(
 ) -> None:
     settings = mail_settings(database_url)
     hostile = "Åse <script>Ødegård</script>"
-    first, second = await queue(database, settings, 2, "account_request_rejected", name=hostile, reason="Ikke æøå-kunde")
+    first, second = await queue(
+        database, settings, 2, "account_request_rejected", name=hostile, reason="Ikke æøå-kunde"
+    )
     rows = await outbox(database)
     assert [row.id for row in rows] == [first, second]
 
@@ -64,9 +66,7 @@ async def test_norwegian_mail_arrives_intact_over_smtp(
     assert received[2]["To"] == "kunde1@klinikk.test"
 
 
-async def test_file_transport_writes_one_eml_per_message(
-    database: Database, database_url: str, tmp_path: Path
-) -> None:
+async def test_file_transport_writes_one_eml_per_message(database: Database, database_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "utboks"
     settings = mail_settings(database_url, f"file://{folder}")
     ids = await queue(database, settings, 3, "invitation")
