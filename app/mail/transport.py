@@ -36,6 +36,23 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     return message
 
 
+def readable(message: EmailMessage) -> EmailMessage:
+    """The same mail with 8-bit UTF-8 parts, so a person can read the file as it is.
+
+    Over SMTP the parts stay quoted-printable, which every server accepts; in a
+    file, a reset link must not be broken across soft line breaks.
+    """
+    copy = EmailMessage()
+    for header in ("From", "To", "Subject", "Date", "Message-ID"):
+        copy[header] = message[header]
+    text = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    copy.set_content(text.get_content() if text else "", cte="8bit")
+    if html is not None:
+        copy.add_alternative(html.get_content(), subtype="html", cte="8bit")
+    return copy
+
+
 class Transport(Protocol):
     async def send(self, messages: list[EmailMessage]) -> list[Exception | None]:
         """Deliver each message; the result holds None or the failure, per message."""
@@ -110,7 +127,7 @@ class FileTransport:
         ident = message["Message-ID"].strip("<>").split("@")[0]
         path = self.directory / f"{stamp}-{ident}.eml"
         temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(bytes(message))
+        temporary.write_bytes(readable(message).as_bytes())
         # A reader never sees half a file.
         os.replace(temporary, path)
         return path

@@ -86,6 +86,10 @@ async def test_file_transport_writes_one_eml_per_message(database: Database, dat
         assert "Åse Ødegaard har invitert deg" in text
         assert "<li>Legekontoret på Løten (20002)</li>" in html
     assert all(row.status is OutboxStatus.SENT for row in await outbox(database))
+    # Readable as it lies: a person finds the whole link and the Norwegian text in the file.
+    raw = files[0].read_text(encoding="utf-8")
+    link = next(line for line in _parts(parsed[0])[0].splitlines() if "reset-password?token=" in line).strip()
+    assert link in raw and "Åse Ødegaard har invitert deg" in raw
 
 
 def test_transport_from_url_smtp_variants() -> None:
