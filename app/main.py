@@ -38,11 +38,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     async def make_context(request: Request, request_id: str, write: bool) -> Context:
         token = bearer_token(request.headers.get("authorization"))
+        uow = UnitOfWork(db, write=write)
         viewer = ANONYMOUS
         if token is not None:
-            async with db.reader() as session:
+            # On the request's own session: one connection per request, not two.
+            async with uow.session() as session:
                 viewer = await resolve_viewer(session, token)
-        uow = UnitOfWork(db, write=write)
+                if write:
+                    # A mutation's writes start from fresh data, and SQLite's write lock is not held meanwhile.
+                    await session.commit()
         return Context(
             request_id=request_id,
             settings=settings,

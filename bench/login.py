@@ -12,10 +12,15 @@ Usage: .venv/bin/python bench/login.py [--seconds 8]
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import os
 import sys
+
+# bench/http.py would shadow the standard library's ``http``: keep this folder off sys.path.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import argparse
+import asyncio
 import tempfile
 import time
 from pathlib import Path
