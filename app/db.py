@@ -50,7 +50,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", limits.PG_POOL_SIZE)
     kwargs.setdefault("max_overflow", limits.PG_MAX_OVERFLOW)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No pre-ping: it costs a round trip on every checkout (about 2 ms a request
+    # here). A connection the server dropped is invalidated on first use instead,
+    # and connections are recycled before typical idle timeouts.
+    kwargs.setdefault("pool_recycle", 1800)
     return create_async_engine(url, **kwargs)
 
 
