@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import app.models.base
+import app.models.catalog
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

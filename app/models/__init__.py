@@ -2,11 +2,34 @@
 
 from app.models.auth import ApiKey, LoginThrottle, OneTimeToken, TokenPurpose, UserSession
 from app.models.base import Base
+from app.models.catalog import (
+    AgreementPrice,
+    Category,
+    DocumentKind,
+    Product,
+    ProductDocument,
+    ProductImage,
+    ProductType,
+    SearchTerm,
+    SearchWord,
+)
+from app.models.delivery import DeliveryAddress, DeliverySchedule
 from app.models.identity import Customer, Membership, MembershipStatus, Role, User
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.support import AccountRequest, AccountRequestStatus, AuditEntry
 
 __all__ = [
+    "AgreementPrice",
+    "Category",
+    "DeliveryAddress",
+    "DeliverySchedule",
+    "DocumentKind",
+    "Product",
+    "ProductDocument",
+    "ProductImage",
+    "ProductType",
+    "SearchTerm",
+    "SearchWord",
     "AccountRequest",
     "AccountRequestStatus",
     "AuditEntry",

@@ -1,0 +1,1 @@
+"""Catalogue rules in plain Python: categories, search, ERP sync, prices, demo data."""
