@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Mapping
 
 from app.context import Context, Info
 from app.errors import Forbidden, Unauthenticated
-from app.models import Customer, Membership, MembershipStatus, Role
+from app.models import Customer, Role
 from app.policy import Action, role_may
 from app.viewer import Viewer
-
-_ROLES_KEY = "viewer_roles"
 
 
 def require_user(info: Info) -> Viewer:
@@ -42,26 +40,9 @@ def require_scope(info: Info, scope: str) -> Viewer:
     return viewer
 
 
-async def viewer_roles(context: Context) -> dict[int, Role]:
-    """The viewer's active role per customer id, read once per request."""
-    cache = context.cache
-    if _ROLES_KEY not in cache:
-        roles: dict[int, Role] = {}
-        if context.viewer.user_id is not None:
-            async with context.uow.session() as session:
-                rows = await session.execute(
-                    select(Membership.customer_id, Membership.role).where(
-                        Membership.user_id == context.viewer.user_id,
-                        Membership.status == MembershipStatus.ACTIVE,
-                    )
-                )
-                roles = {customer_id: role for customer_id, role in rows}
-        cache[_ROLES_KEY] = roles
-    return cache[_ROLES_KEY]
-
-
-def forget_viewer_roles(context: Context) -> None:
-    context.cache.pop(_ROLES_KEY, None)
+async def viewer_roles(context: Context) -> Mapping[int, Role]:
+    """The viewer's active role per customer id (read with the viewer: no query)."""
+    return context.viewer.roles
 
 
 async def role_on(context: Context, customer_id: int) -> Role | None:
