@@ -16,7 +16,15 @@ from aiodataloader import DataLoader
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.models import Customer, Membership, User
+from app.models import (
+    AgreementPrice,
+    Customer,
+    Membership,
+    Product,
+    ProductDocument,
+    ProductImage,
+    User,
+)
 from app.unit_of_work import UnitOfWork
 
 
@@ -69,3 +77,37 @@ class Loaders:
     @cached_property
     def memberships_of_user(self) -> DataLoader:
         return self.many_by(Membership.user_id, order_by=Membership.id)
+
+    @cached_property
+    def product(self) -> DataLoader:
+        return self.one_by(Product.id)
+
+    @cached_property
+    def product_by_sku(self) -> DataLoader:
+        return self.one_by(Product.sku)
+
+    @cached_property
+    def images_of_product(self) -> DataLoader:
+        return self.many_by(ProductImage.product_id, order_by=ProductImage.position)
+
+    @cached_property
+    def documents_of_product(self) -> DataLoader:
+        return self.many_by(ProductDocument.product_id, order_by=ProductDocument.position)
+
+    @cached_property
+    def agreement_price(self) -> DataLoader:
+        """(customer id, product id) -> the agreed price, or None."""
+
+        async def batch(keys: Sequence[tuple[int, int]]) -> list[Any]:
+            customers = {customer_id for customer_id, _ in keys}
+            products = {product_id for _, product_id in keys}
+            async with self._uow.session() as session:
+                rows = await session.execute(
+                    select(AgreementPrice.customer_id, AgreementPrice.product_id, AgreementPrice.price).where(
+                        AgreementPrice.customer_id.in_(customers), AgreementPrice.product_id.in_(products)
+                    )
+                )
+                prices = {(c, p): price for c, p, price in rows}
+            return [prices.get(key) for key in keys]
+
+        return DataLoader(batch)

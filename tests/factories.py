@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
+
+from sqlalchemy import select
 
 from app.db import Database
 from app.identity.passwords import hash_password_sync
 from app.identity.sessions import open_session
-from app.models import Customer, Membership, MembershipStatus, Role, User
+from app.models import (
+    AgreementPrice,
+    Category,
+    Customer,
+    DocumentKind,
+    Membership,
+    MembershipStatus,
+    Product,
+    ProductDocument,
+    ProductImage,
+    ProductType,
+    Role,
+    User,
+)
 
 PASSWORD = "correct-horse-battery"
 _serial = itertools.count(1)
@@ -121,3 +137,76 @@ async def make_world(database: Database) -> World:
     }
     tokens = {who: await sign_in(database, user) for who, user in users.items()}
     return World(customer, other, main, purchaser, assistant, inactive, other_main, support, tokens)
+
+
+async def make_category_path(database: Database, *names: str) -> Category:
+    """The category at ``names`` from the root, made where missing (as the ERP sync does)."""
+    parent: Category | None = None
+    async with database.transaction() as session:
+        for name in names:
+            under = Category.parent_id == parent.id if parent else Category.parent_id.is_(None)
+            found = await session.scalar(select(Category).where(Category.name == name, under))
+            if found is None:
+                found = Category(
+                    parent_id=parent.id if parent else None,
+                    name=name,
+                    slug=f"{parent.slug}-{name.lower()}" if parent else name.lower(),
+                    path="",
+                    depth=(parent.depth + 1) if parent else 0,
+                )
+                session.add(found)
+                await session.flush()
+                found.path = f"{parent.path if parent else '/'}{found.id}/"
+            parent = found
+    assert parent is not None
+    return parent
+
+
+async def make_product(
+    database: Database,
+    category: Category,
+    *,
+    sku: str | None = None,
+    name: str = "Nitrilhanske pudderfri str. M",
+    price: str = "100.00",
+    stock: int = 10,
+    active: bool = True,
+    product_type: ProductType = ProductType.STANDARD,
+    description: str | None = None,
+    manufacturer: str | None = None,
+    images: tuple[str, ...] = (),
+    documents: tuple[tuple[DocumentKind, str, str], ...] = (),
+) -> Product:
+    from app.catalog import search
+
+    serial = next(_serial)
+    async with database.transaction() as session:
+        product = Product(
+            sku=sku or f"{100000 + serial}",
+            name=name,
+            description=description,
+            manufacturer=manufacturer,
+            unit="eske",
+            pack_size=100,
+            list_price=Decimal(price),
+            product_type=product_type,
+            category_id=category.id,
+            active=active,
+            stock_quantity=stock,
+        )
+        session.add(product)
+        await session.flush()
+        for position, url in enumerate(images):
+            session.add(ProductImage(product_id=product.id, position=position, url=url, alt=None))
+        for position, (kind, title, url) in enumerate(documents):
+            session.add(ProductDocument(product_id=product.id, position=position, kind=kind, title=title, url=url))
+        try:
+            await search.reindex(session, [product.id])
+        except NotImplementedError:
+            pass  # the search index is being built; products are still stored
+    return product
+
+
+async def set_agreement_price(database: Database, customer: Customer, product: Product, price: str) -> None:
+    async with database.transaction() as session:
+        session.add(AgreementPrice(customer_id=customer.id, product_id=product.id, price=Decimal(price)))

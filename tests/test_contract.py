@@ -20,7 +20,6 @@ CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "contract"
 # Documents whose features are not built yet.
 PENDING = {
     "support.graphql",  # setReturnStatus comes with returns
-    "storefront-catalog.graphql",
     "storefront-carts.graphql",
     "storefront-orders.graphql",
     "storefront-lists.graphql",

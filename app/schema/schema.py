@@ -5,12 +5,13 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from app.schema.catalog import CatalogQuery
 from app.schema.identity import IdentityMutation, IdentityQuery
 from app.schema.support import SupportMutation, SupportQuery
 
 
 @strawberry.type
-class Query(IdentityQuery, SupportQuery):
+class Query(IdentityQuery, CatalogQuery, SupportQuery):
     pass
 
 

@@ -1,0 +1,159 @@
+"""Resolvers for the catalogue: the category tree, search and the product page."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.catalog import search as search_engine
+from app.catalog.tree import CategoryTree, active_product_counts, load_tree
+from app.context import Context, Info
+from app.errors import Forbidden, InvalidInput
+from app.ids import decode_id
+from app.models import Product, ProductImage
+from app.pagination import page_size
+from app.resolvers.access import require_user
+
+_TREE = "category_tree"
+_COUNTS = "category_counts"
+MAX_SEARCH_CHARS = 200
+
+
+async def category_tree(context: Context) -> CategoryTree:
+    """The whole tree, read once per request."""
+    if _TREE not in context.cache:
+        async with context.uow.session() as session:
+            context.cache[_TREE] = await load_tree(session)
+    return context.cache[_TREE]
+
+
+async def product_count(context: Context, category_id: int) -> int:
+    if _COUNTS not in context.cache:
+        tree = await category_tree(context)
+        async with context.uow.session() as session:
+            context.cache[_COUNTS] = await active_product_counts(session, tree)
+    return context.cache[_COUNTS].get(category_id, 0)
+
+
+async def categories(info: Info) -> CategoryTree:
+    require_user(info)
+    return await category_tree(info.context)
+
+
+def _offset(after: str | None) -> int:
+    if not after:
+        return 0
+    try:
+        kind, _, value = base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).decode().partition(":")
+        if kind == "o" and value.isdigit() and len(value) < 9:
+            return int(value)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise InvalidInput("after is not a cursor this list gave out.")
+
+
+def offset_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+# The first image's URL, read with the product: a result list needs no extra query.
+THUMBNAIL = (
+    select(ProductImage.url)
+    .where(ProductImage.product_id == Product.id)
+    .order_by(ProductImage.position)
+    .limit(1)
+    .correlate(Product)
+    .scalar_subquery()
+    .label("thumbnail_url")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    products: list[Product]
+    thumbnails: dict[int, str | None]
+    offset: int
+    total: int
+    has_next: bool
+    facets: dict[int, int]
+
+
+async def search_products(
+    info: Info,
+    *,
+    text: str | None,
+    category_id: str | None,
+    in_stock_only: bool,
+    sort: search_engine.ProductSort | None,
+    first: int | None,
+    after: str | None,
+    with_facets: bool,
+) -> ProductPage:
+    require_user(info)
+    size = page_size(first)
+    offset = _offset(after)
+    if text is not None and len(text) > MAX_SEARCH_CHARS:
+        raise InvalidInput(f"search can be at most {MAX_SEARCH_CHARS} characters.")
+    category_path = None
+    if category_id is not None:
+        pk = decode_id("Category", category_id)
+        node = (await category_tree(info.context)).by_id.get(pk) if pk is not None else None
+        if node is None:
+            # An unknown category is an empty shelf, not an error.
+            return ProductPage([], offset, 0, False, {})
+        category_path = node.path
+    query = search_engine.SearchQuery(
+        text=text,
+        category_path=category_path,
+        in_stock_only=in_stock_only,
+        sort=sort,
+        offset=offset,
+        limit=size,
+        with_facets=with_facets,
+    )
+    async with info.context.uow.session() as session:
+        result = await search_engine.search(session, query)
+        rows = (
+            (await session.execute(select(Product, THUMBNAIL).where(Product.id.in_(result.product_ids)))).all()
+            if result.product_ids
+            else []
+        )
+    by_id = {row[0].id: (row[0], row[1]) for row in rows}
+    found = [by_id[i] for i in result.product_ids if i in by_id]
+    return ProductPage(
+        products=[p for p, _ in found],
+        thumbnails={p.id: url for p, url in found},
+        offset=offset,
+        total=result.total,
+        has_next=offset + len(found) < result.total,
+        facets=result.facets,
+    )
+
+
+async def product(info: Info, sku: str) -> Product | None:
+    require_user(info)
+    if not sku or len(sku) > 64:
+        return None
+    return await info.context.loaders.product_by_sku.load(sku)
+
+
+async def price_for(info: Info, product: Product, customer_number: str | None) -> Decimal:
+    """The agreement price for ``customer_number`` where one exists, else the list price.
+
+    A customer number the viewer is not an active member of is FORBIDDEN (the
+    price answers null with that error), exactly like one that does not exist.
+    """
+    if customer_number is None:
+        return product.list_price
+    viewer = info.context.viewer
+    customer_id = viewer.customer_ids.get(customer_number)
+    if customer_id is None and viewer.is_support:
+        found = await info.context.loaders.customer_by_number.load(customer_number[:32])
+        customer_id = found.id if found is not None else None
+    if customer_id is None:
+        raise Forbidden(f"Prices for customer number {customer_number[:32]} are not yours to see.")
+    agreed = await info.context.loaders.agreement_price.load((customer_id, product.id))
+    return agreed if agreed is not None else product.list_price

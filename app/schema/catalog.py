@@ -1,0 +1,253 @@
+"""The catalogue as the API shows it: categories, products, prices, search."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+from strawberry.types.nodes import SelectedField
+
+from app.catalog.search import ProductSort
+from app.catalog.tree import CategoryNode
+from app.context import Info
+from app.ids import encode_id
+from app.models import DocumentKind, Product, ProductDocument, ProductImage, ProductType
+from app.resolvers import catalog as resolve
+from app.schema.pagination import PageInfo
+
+CURRENCY = "NOK"
+
+ProductTypeEnum = strawberry.enum(
+    ProductType,
+    name="ProductType",
+    description="STANDARD, SPECIAL_ORDER (skaffevare), MADE_TO_ORDER (bestillingsvare), NUTRITION (ernæringsprodukt).",
+)
+DocumentKindEnum = strawberry.enum(DocumentKind, name="DocumentKind")
+ProductSortEnum = strawberry.enum(
+    ProductSort, name="ProductSort", description="RELEVANCE is the default with search text, NAME without."
+)
+
+
+@strawberry.type(description="An amount of money. Prices exclude VAT.")
+class Money:
+    amount: Decimal = strawberry.field(description='A decimal string such as "1234.50".')
+    currency: str
+
+    @classmethod
+    def nok(cls, amount: Decimal) -> Money:
+        return cls(amount=amount, currency=CURRENCY)
+
+
+@strawberry.type(name="Category")
+class CategoryType:
+    id: strawberry.ID
+    name: str
+    slug: str
+    children: list[CategoryType]
+    node: strawberry.Private[CategoryNode]
+
+    @strawberry.field(description="Active products in this category and its descendants.")
+    async def product_count(self, info: Info) -> int:
+        return await resolve.product_count(info.context, self.node.id)
+
+    @strawberry.field(description="From the root down to the parent (empty for a top-level category).")
+    async def ancestors(self, info: Info) -> list[CategoryType]:
+        tree = await resolve.category_tree(info.context)
+        return [CategoryType.of(node, with_children=False) for node in tree.ancestors(self.node)]
+
+    @classmethod
+    def of(cls, node: CategoryNode, *, with_children: bool = True) -> CategoryType:
+        return cls(
+            id=strawberry.ID(encode_id("Category", node.id)),
+            name=node.name,
+            slug=node.slug,
+            children=[cls.of(child) for child in node.children] if with_children else [],
+            node=node,
+        )
+
+
+@strawberry.type(name="ProductImage")
+class ProductImageType:
+    url: str
+    alt: str | None
+
+
+@strawberry.type(name="ProductDocument", description="Product and safety data sheets and other documents.")
+class ProductDocumentType:
+    kind: DocumentKind
+    title: str
+    url: str
+
+
+@strawberry.type(name="Product")
+class ProductObject:
+    id: strawberry.ID
+    sku: str
+    name: str
+    description: str | None
+    unit: str
+    pack_size: int | None
+    manufacturer: str | None
+    product_type: ProductType
+    active: bool = strawberry.field(description="false: no longer sold; hidden from search, not addable to carts.")
+    returnable: bool = strawberry.field(
+        description="false for SPECIAL_ORDER (skaffevare), MADE_TO_ORDER (bestillingsvare) and NUTRITION."
+    )
+    in_stock: bool
+    stock_quantity: int
+    list_price: Money
+    model: strawberry.Private[Product]
+    thumbnail: strawberry.Private[str | None | bool]  # False: not read yet
+
+    @strawberry.field(description="The first image's URL.")
+    async def thumbnail_url(self, info: Info) -> str | None:
+        if self.thumbnail is not False:
+            return self.thumbnail  # type: ignore[return-value]
+        images: list[ProductImage] = await info.context.loaders.images_of_product.load(self.model.id)
+        return images[0].url if images else None
+
+    @strawberry.field
+    async def images(self, info: Info) -> list[ProductImageType]:
+        images: list[ProductImage] = await info.context.loaders.images_of_product.load(self.model.id)
+        return [ProductImageType(url=i.url, alt=i.alt) for i in images]
+
+    @strawberry.field
+    async def documents(self, info: Info) -> list[ProductDocumentType]:
+        documents: list[ProductDocument] = await info.context.loaders.documents_of_product.load(self.model.id)
+        return [ProductDocumentType(kind=d.kind, title=d.title, url=d.url) for d in documents]
+
+    @strawberry.field
+    async def category(self, info: Info) -> CategoryType | None:
+        tree = await resolve.category_tree(info.context)
+        node = tree.by_id.get(self.model.category_id)
+        return CategoryType.of(node, with_children=False) if node is not None else None
+
+    @strawberry.field(
+        description=(
+            "Excluding VAT. With customerNumber: the customer's agreement price where one exists, else the list "
+            "price. A customer number you are not an active member of answers null with a FORBIDDEN error."
+        )
+    )
+    async def price(self, info: Info, customer_number: str | None = None) -> Money | None:
+        return Money.nok(await resolve.price_for(info, self.model, customer_number))
+
+    @classmethod
+    def of(cls, product: Product, thumbnail: str | None | bool = False) -> ProductObject:
+        return cls(
+            id=strawberry.ID(encode_id("Product", product.id)),
+            sku=product.sku,
+            name=product.name,
+            description=product.description,
+            unit=product.unit,
+            pack_size=product.pack_size,
+            manufacturer=product.manufacturer,
+            product_type=product.product_type,
+            active=product.active,
+            returnable=product.product_type.returnable,
+            in_stock=product.stock_quantity > 0,
+            stock_quantity=product.stock_quantity,
+            list_price=Money.nok(product.list_price),
+            model=product,
+            thumbnail=thumbnail,
+        )
+
+
+@strawberry.type
+class CategoryFacet:
+    category: CategoryType
+    count: int = strawberry.field(description="Matching products directly in this category.")
+
+
+@strawberry.type
+class ProductEdge:
+    cursor: str
+    node: ProductObject
+
+
+@strawberry.type
+class ProductConnection:
+    total_count: int
+    edges: list[ProductEdge]
+    page_info: PageInfo
+    facets: list[CategoryFacet] = strawberry.field(
+        description="Counts per category for the same search (all pages), most products first."
+    )
+
+
+def _selects(info: Info, name: str) -> bool:
+    """Whether the client asked for the subfield ``name`` (fragments included)."""
+
+    def found(selections: list) -> bool:  # type: ignore[type-arg]
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                if selection.name == name:
+                    return True
+            elif found(selection.selections):
+                return True
+        return False
+
+    return any(found(field.selections) for field in info.selected_fields)
+
+
+@strawberry.type
+class CatalogQuery:
+    @strawberry.field(description="The product menu: the whole category tree, top level first, by name.")
+    async def categories(self, info: Info) -> list[CategoryType]:
+        tree = await resolve.categories(info)
+        return [CategoryType.of(node) for node in tree.roots]
+
+    @strawberry.field(
+        description=(
+            'Search ("markedets beste søk") over SKU, name, description, manufacturer and category names, '
+            "Norwegian-aware, tolerant of one typo in words of five letters or more; words combine as AND. "
+            "An exact SKU ranks first, name matches above description matches. Without search text: the "
+            "active products of the category (descendants included), by name. Inactive products never appear."
+        )
+    )
+    async def products(
+        self,
+        info: Info,
+        search: str | None = None,
+        category_id: strawberry.ID | None = None,
+        in_stock_only: bool = False,
+        sort: ProductSort | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ProductConnection:
+        page = await resolve.search_products(
+            info,
+            text=search,
+            category_id=category_id,
+            in_stock_only=in_stock_only,
+            sort=sort,
+            first=first,
+            after=after,
+            with_facets=_selects(info, "facets"),
+        )
+        tree = await resolve.category_tree(info.context) if page.facets else None
+        facets = (
+            [
+                CategoryFacet(category=CategoryType.of(tree.by_id[cid], with_children=False), count=count)
+                for cid, count in sorted(page.facets.items(), key=lambda item: (-item[1], item[0]))
+                if cid in tree.by_id
+            ]
+            if tree is not None
+            else []
+        )
+        edges = [
+            ProductEdge(
+                cursor=resolve.offset_cursor(page.offset + i + 1), node=ProductObject.of(p, page.thumbnails.get(p.id))
+            )
+            for i, p in enumerate(page.products)
+        ]
+        return ProductConnection(
+            total_count=page.total,
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else after),
+            facets=facets,
+        )
+
+    @strawberry.field(description='The product page ("Produktinformasjon"), by SKU; null when unknown.')
+    async def product(self, info: Info, sku: str) -> ProductObject | None:
+        found = await resolve.product(info, sku)
+        return ProductObject.of(found) if found is not None else None
