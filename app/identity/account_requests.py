@@ -1,4 +1,4 @@
-""" "Etterspør konto": requests for access, and support's answer to them."""
+"""Requests for access ("Etterspør konto"), and support's answer to them."""
 
 from __future__ import annotations
 

@@ -94,7 +94,7 @@ async def create_or_link(
     role: Role,
     invited_by: str | None,
 ) -> Created:
-    """ "Opprett ny bruker": a new user with an invitation, or an existing one linked."""
+    """Create a user ("Opprett ny bruker") with an invitation, or link an existing one."""
     user = None
     existing = await session.scalar(select(User).where(User.email_key == email_key(email)))
     if existing is None:

@@ -78,7 +78,9 @@ class Product(Base):
     unit: Mapped[str] = mapped_column(String(50))
     pack_size: Mapped[int | None] = mapped_column(Integer)
     list_price: Mapped[Decimal] = mapped_column(MoneyOre)
-    product_type: Mapped[ProductType] = mapped_column(str_enum(ProductType, "product_type"), default=ProductType.STANDARD)
+    product_type: Mapped[ProductType] = mapped_column(
+        str_enum(ProductType, "product_type"), default=ProductType.STANDARD
+    )
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     stock_quantity: Mapped[int] = mapped_column(Integer, default=0)
@@ -110,7 +112,7 @@ class ProductDocument(Base):
 
 
 class AgreementPrice(Base):
-    """"Avtalepris": a customer's agreed price for one product, excluding VAT."""
+    """A customer's agreed price ("avtalepris") for one product, excluding VAT."""
 
     __tablename__ = "agreement_prices"
 

@@ -20,7 +20,7 @@ class AccountRequestStatus(enum.Enum):
 
 
 class AccountRequest(Base):
-    """ "Etterspør konto": a would-be customer asks for access."""
+    """A would-be customer asks for access ("Etterspør konto")."""
 
     __tablename__ = "account_requests"
     __table_args__ = (Index("ix_account_requests_email_key_created_at", "email_key", "created_at"),)

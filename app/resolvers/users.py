@@ -20,7 +20,7 @@ MAX_CUSTOMERS_PER_USER_CREATE = 50
 async def customer_users(
     info: Info, customer_id: int, status: MembershipStatus | None, first: int | None, after: str | None
 ) -> Page[User]:
-    """ "Alle brukere": MAIN_USER (and support) only; FORBIDDEN on the field otherwise."""
+    """The users of a customer ("Alle brukere"): MAIN_USER and support only; FORBIDDEN otherwise."""
     require_user(info)
     if not await may(info.context, customer_id, Action.LIST_USERS):
         raise Forbidden("Only the customer number's main users may list its users.")
