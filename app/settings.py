@@ -12,6 +12,9 @@ from typing import Self
 
 # Protective limits of the GraphQL endpoint: each breach is a clear error.
 MAX_BODY_BYTES = 1_000_000
+# ERP batches of 1,000 products with texts and documents need more: an API key's
+# request (bearer token with the key prefix) may be this large.
+MAX_INTEGRATION_BODY_BYTES = 16_000_000
 MAX_QUERY_DEPTH = 15
 MAX_ALIASES_PER_FIELD = 30
 MAX_ALIASES_TOTAL = 50

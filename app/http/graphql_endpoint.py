@@ -39,6 +39,8 @@ from app import settings as limits
 from app.context import Context
 from app.errors import ApiError, Unauthenticated
 from app.http.query_limits import LIMIT_RULES
+from app.tokens import API_KEY_PREFIX
+from app.viewer import bearer_token
 
 log = logging.getLogger("app.graphql")
 
@@ -151,7 +153,7 @@ class GraphQLEndpoint:
         content_type = request.headers.get("content-type", "")
         if content_type.split(";", 1)[0].strip().lower() != "application/json":
             raise RequestProblem(415, "UNSUPPORTED_MEDIA_TYPE", "POST a JSON body with Content-Type: application/json.")
-        body = await read_limited_body(request)
+        body = await read_limited_body(request, body_limit(request.headers.get("authorization")))
         try:
             params = json.loads(body)
         except (ValueError, UnicodeDecodeError):
@@ -256,26 +258,32 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     }
 
 
-async def read_limited_body(request: Request) -> bytes:
-    """The request body, refusing (413) anything over ``MAX_BODY_BYTES``."""
+def body_limit(authorization: str | None) -> int:
+    """1 MB for everyone; more for a request carrying an API key (ERP batches)."""
+    token = bearer_token(authorization)
+    if token is not None and token.startswith(API_KEY_PREFIX):
+        return limits.MAX_INTEGRATION_BODY_BYTES
+    return limits.MAX_BODY_BYTES
+
+
+async def read_limited_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) anything over ``limit`` bytes."""
     declared = request.headers.get("content-length")
     if declared is not None:
         try:
-            if int(declared) > limits.MAX_BODY_BYTES:
-                raise _too_large()
+            if int(declared) > limit:
+                raise _too_large(limit)
         except ValueError:
             raise RequestProblem(400, "INVALID_INPUT", "Content-Length is not a number.") from None
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > limits.MAX_BODY_BYTES:
-            raise _too_large()
+        if size > limit:
+            raise _too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _too_large() -> RequestProblem:
-    return RequestProblem(
-        413, "PAYLOAD_TOO_LARGE", f"The body is larger than {limits.MAX_BODY_BYTES:,} bytes; send less at once."
-    )
+def _too_large(limit: int) -> RequestProblem:
+    return RequestProblem(413, "PAYLOAD_TOO_LARGE", f"The body is larger than {limit:,} bytes; send less at once.")

@@ -7,6 +7,7 @@ from decimal import Decimal
 import strawberry
 from strawberry.types.nodes import SelectedField
 
+import app.schema.enums  # noqa: F401 - registers ProductType and DocumentKind
 from app.catalog.search import ProductSort
 from app.catalog.tree import CategoryNode
 from app.context import Info
@@ -17,12 +18,6 @@ from app.schema.pagination import PageInfo
 
 CURRENCY = "NOK"
 
-ProductTypeEnum = strawberry.enum(
-    ProductType,
-    name="ProductType",
-    description="STANDARD, SPECIAL_ORDER (skaffevare), MADE_TO_ORDER (bestillingsvare), NUTRITION (ernæringsprodukt).",
-)
-DocumentKindEnum = strawberry.enum(DocumentKind, name="DocumentKind")
 ProductSortEnum = strawberry.enum(
     ProductSort, name="ProductSort", description="RELEVANCE is the default with search text, NAME without."
 )

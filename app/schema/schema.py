@@ -6,6 +6,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from app.schema.catalog import CatalogQuery
+from app.schema.erp import ErpMutation
 from app.schema.identity import IdentityMutation, IdentityQuery
 from app.schema.support import SupportMutation, SupportQuery
 
@@ -16,7 +17,7 @@ class Query(IdentityQuery, CatalogQuery, SupportQuery):
 
 
 @strawberry.type
-class Mutation(IdentityMutation, SupportMutation):
+class Mutation(IdentityMutation, SupportMutation, ErpMutation):
     pass
 
 

@@ -189,3 +189,14 @@ async def test_healthz_reports_an_unreachable_database(tmp_path) -> None:  # typ
         await database.dispose()
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
+
+
+async def test_api_key_requests_may_be_larger(client: httpx.AsyncClient) -> None:
+    # An ERP batch of 1,000 products may exceed 1 MB; a user's request may not.
+    body = {"query": "{ __typename }", "variables": {"pad": "x" * 2_000_000}}
+    as_key = await client.post("/graphql", json=body, headers={"authorization": "Bearer ck_unknown-key"})
+    assert as_key.status_code == 200 and as_key.json() == {"data": {"__typename": "Query"}}
+    as_user = await client.post("/graphql", json=body, headers={"authorization": "Bearer cs_some-session"})
+    assert as_user.status_code == 413
+    huge = {"query": "{ __typename }", "variables": {"pad": "x" * (limits.MAX_INTEGRATION_BODY_BYTES + 1)}}
+    assert (await client.post("/graphql", json=huge, headers={"authorization": "Bearer ck_unknown-key"})).status_code == 413
