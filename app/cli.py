@@ -261,14 +261,21 @@ def seed() -> None:
 
 
 @seed.command("demo")
-@click.option("--products", default=2000, show_default=True, type=click.IntRange(0, 1_000_000))
+@click.option(
+    "--products",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(0, 1_000_000),
+    help="Demo products wanted; the ones missing are added, none are removed.",
+)
 @click.pass_context
 def seed_demo_command(ctx: click.Context, products: int) -> None:
-    """Load the demo customers and users (the catalogue comes with the catalogue issue)."""
-    from app.demo import DEMO_PASSWORD, seed_demo
+    """Load the demo data: customers, users, delivery addresses and schedules, and the catalogue."""
+    from app.demo import DEMO_PASSWORD, load_demo
 
-    logins = _in_transaction(_settings(ctx), seed_demo)
-    click.echo(f"Demo logins (password {DEMO_PASSWORD}): {', '.join(logins)}")
+    demo = _in_transaction(_settings(ctx), lambda session: load_demo(session, products))
+    click.echo(demo.catalog.summary())
+    click.echo(f"Demo logins (password {DEMO_PASSWORD}): {', '.join(demo.logins)}")
 
 
 if __name__ == "__main__":

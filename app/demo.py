@@ -1,12 +1,20 @@
-"""Demo data, so a new user can try the shop at once. Running it twice changes nothing."""
+"""Demo data, so a new user can try the shop at once. Running it twice changes nothing.
+
+The customers, their users, delivery addresses and delivery schedules are
+made here; the catalogue (categories, products, agreement prices for the
+demo customers, the search index) by ``app.catalog.demo_catalog``.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.admin import create_customer, create_user
-from app.models import Customer, Role, User
+from app.catalog.demo_catalog import DEFAULT_PRODUCTS, CatalogReport, seed_demo_catalog
+from app.models import Customer, DeliveryAddress, DeliverySchedule, Role, User
 
 DEMO_PASSWORD = "demo-password-1"
 
@@ -25,18 +33,91 @@ DEMO_USERS: tuple[tuple[str, str, bool, tuple[tuple[str, Role], ...]], ...] = (
 )
 
 
+# customer number -> (external id, label, line 1, line 2, postal code, city, default?)
+DEMO_ADDRESSES: dict[str, tuple[tuple[str, str, str, str | None, str, str, bool], ...]] = {
+    "10001": (
+        ("10001-01", "Varemottak", "Solsidevegen 12", "Inngang B, varemottak", "7030", "Trondheim", True),
+        ("10001-02", "Avdeling Lia (skjermet enhet)", "Solsidevegen 14", None, "7030", "Trondheim", False),
+    ),
+    "10002": (("10002-01", "Legesenteret", "Fjordgata 3", "2. etasje", "6800", "Førde", True),),
+}
+
+# customer number -> ISO weekdays delivered on; orders close the day before at noon.
+DEMO_SCHEDULES: dict[str, list[int]] = {"10001": [1, 3, 5], "10002": [2, 4]}
+DEMO_CUTOFF_DAYS_BEFORE, DEMO_CUTOFF_TIME = 1, "12:00"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoData:
+    logins: list[str]
+    catalog: CatalogReport
+
+
 async def is_empty(session: AsyncSession) -> bool:
     return await session.scalar(select(Customer.id).limit(1)) is None
 
 
-async def seed_demo(session: AsyncSession) -> list[str]:
+async def seed_demo(session: AsyncSession, products: int = DEFAULT_PRODUCTS) -> list[str]:
     """Adds what is missing of the demo data; returns the demo logins."""
+    return (await load_demo(session, products)).logins
+
+
+async def load_demo(session: AsyncSession, products: int = DEFAULT_PRODUCTS) -> DemoData:
+    """Adds what is missing of the demo data, the first ``products`` demo products included.
+
+    Nothing already there is changed: a second run with the same number adds
+    nothing, a larger number adds the missing products, a smaller one removes none.
+    """
+    customer_ids: dict[str, int] = {}
     for number, name in DEMO_CUSTOMERS:
-        if await session.scalar(select(Customer.id).where(Customer.number == number)) is None:
-            await create_customer(session, number, name)
+        customer_id = await session.scalar(select(Customer.id).where(Customer.number == number))
+        if customer_id is None:
+            customer_id = (await create_customer(session, number, name)).id
+        customer_ids[number] = customer_id
     for email, name, support, memberships in DEMO_USERS:
         if await session.scalar(select(User.id).where(User.email_key == email)) is None:
             await create_user(
                 session, email=email, name=name, password=DEMO_PASSWORD, support=support, memberships=list(memberships)
             )
-    return [email for email, *_ in DEMO_USERS]
+    await _seed_delivery(session, customer_ids)
+    catalog = await seed_demo_catalog(session, products)
+    return DemoData(logins=[email for email, *_ in DEMO_USERS], catalog=catalog)
+
+
+async def _seed_delivery(session: AsyncSession, customer_ids: dict[str, int]) -> None:
+    for number, addresses in DEMO_ADDRESSES.items():
+        customer_id = customer_ids[number]
+        known = set(
+            (
+                await session.scalars(
+                    select(DeliveryAddress.external_id).where(DeliveryAddress.customer_id == customer_id)
+                )
+            ).all()
+        )
+        for external_id, label, line1, line2, postal_code, city, is_default in addresses:
+            if external_id not in known:
+                session.add(
+                    DeliveryAddress(
+                        customer_id=customer_id,
+                        external_id=external_id,
+                        label=label,
+                        line1=line1,
+                        line2=line2,
+                        postal_code=postal_code,
+                        city=city,
+                        is_default=is_default,
+                        active=True,
+                    )
+                )
+    for number, weekdays in DEMO_SCHEDULES.items():
+        if await session.get(DeliverySchedule, customer_ids[number]) is None:
+            session.add(
+                DeliverySchedule(
+                    customer_id=customer_ids[number],
+                    weekdays=weekdays,
+                    cutoff_days_before=DEMO_CUTOFF_DAYS_BEFORE,
+                    cutoff_time=DEMO_CUTOFF_TIME,
+                    closed_dates=[],
+                )
+            )
+    await session.flush()

@@ -19,13 +19,13 @@ import sys
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
-import argparse
-import asyncio
-import tempfile
-import time
-from pathlib import Path
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
-import httpx
+import httpx  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

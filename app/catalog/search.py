@@ -1,24 +1,94 @@
 """Search ("markedets beste søk"): the interface the rest of the catalogue uses.
 
-INTERFACE CONTRACT (being implemented; signatures are fixed):
+INTERFACE CONTRACT (signatures are fixed):
 
 * ``index_terms(doc: IndexedProduct) -> dict[str, int]``: the search_terms rows
   (term -> weight) for one product. Pure; used by bulk loaders.
 * ``word_variants(words: Iterable[str]) -> set[tuple[str, str]]``: the
-  search_words rows (variant, word) for typo tolerance. Pure.
+  search_words rows (variant, word) for typo tolerance. Pure. Give it
+  ``index_words(doc)``, the product's whole-word stems.
 * ``async reindex(session, product_ids)``: rebuild the index rows of those
   products (call after any insert/update of their indexed fields; an inactive
   product may keep its rows, search filters on products.active).
 * ``async search(session, query: SearchQuery) -> SearchResult``.
+
+THE INDEX is our own inverted index in two plain tables, the same on SQLite and
+PostgreSQL (no FTS5, no tsvector). Text goes through ``app.catalog.text``:
+folded (lower case, accents stripped, æ ø å kept), a few stopwords dropped,
+lightly stemmed (hanske/hansken/hansker/hanskene → "hansk").
+
+``search_terms``: one row per (term, product). A term is a stem, "|" and a
+one-letter code for where it was found: ``"hansk|N"``. The ``weight`` column
+holds the same as a number; the code is in the key so that matching and
+ranking read the primary key index only (index-only scans on both databases).
+A stem found in several places keeps its best code. A product's terms:
+
+* every stem of its name, manufacturer, category names (its own category's
+  and its ancestors') and description (at most MAX_DESCRIPTION_WORDS stems);
+* compound parts: the tails (3+ letters, from the 3rd letter on) of the stems
+  of the name, manufacturer and own category, so that a query stem finds the
+  end of a compound by exact lookup: "hansker" → "hansk" finds "Nitrilhansker"
+  ("nitrilhansk" → ..., "lhansk", "hansk", "ansk", "nsk");
+* ``"#" + folded SKU + "|S"`` (letters and digits only: "10-2345" → "#102345").
+
+    ==========================  ====  ======
+    found in                    code  weight
+    ==========================  ====  ======
+    SKU                         S     10000
+    name, a whole word          N     100
+    name, a compound's tail     n     81
+    manufacturer or category    O     50
+    ... a compound's tail       o     31
+    description                 D     20
+    ==========================  ====  ======
+
+``search_words(variant, word)``: every whole-word stem of 4+ letters, with
+itself and each of its one-letter deletions (SymSpell), for typo tolerance.
+
+QUERY: the text is split into words (stopwords dropped, at most
+MAX_QUERY_WORDS); every word must match (AND), by any of its keys:
+
+* its stem (also of an "aa"/"ae"/"oe" → å/æ/ø spelling): weight x 4;
+* keys starting with the typed word (3+ letters; the user is still typing,
+  or names the first part of a compound: "nitril" finds Nitrilhansker):
+  weight x 2. Shorter than 4 letters, only whole words, not compound tails;
+* typo corrections, for a typed word of 5+ letters whose stem is not a known
+  word: the known words one edit away (Damerau-Levenshtein: a letter left out,
+  added or replaced, or two neighbours swapped): weight x 1.
+
+A product's score is the sum over the words of its best key for each (so two
+words in the name beat one in the name and one in the description). The whole
+text is also tried as a SKU: the exact SKU scores 1,000,000 and SKUs starting
+with it (when it has a digit and 2+ characters) 100,000, above any text match.
+Ties go by name, then id, in code point order on both databases.
+
+TWO STATEMENTS a search. The first lists each word's keys by a loose index
+scan (one seek a key), counts its index rows (capped), and looks up typo
+candidates. The second reads the rarest word's rows (grouped by product only
+when a product can have several), checks the other words per candidate by
+primary-key lookups when they are much more common ("probes"), joins products
+for the filters, and returns the page with the total or the facets. For a
+plain relevance search (no filters, no facets) only the matches that can be
+on the page are joined with products: the total leaves out the few inactive
+products (ix_products_category_active_name finds them) and names are needed
+only for the scores down to the page's last place.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
+from sqlalchemy import delete, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.catalog import text
+from app.models.catalog import Category, Product, SearchTerm, SearchWord
 
 
 class ProductSort(enum.Enum):
@@ -60,17 +130,678 @@ class SearchResult:
     facets: dict[int, int] = field(default_factory=dict)
 
 
+# --- terms and weights -------------------------------------------------------
+
+SEPARATOR = "|"  # between stem and code; never inside a word
+_AFTER_SEPARATOR = chr(ord(SEPARATOR) + 1)
+
+SKU = "S"
+NAME, NAME_TAIL = "N", "n"
+OTHER, OTHER_TAIL = "O", "o"  # manufacturer or category
+DESCRIPTION = "D"
+
+WEIGHTS = {SKU: 10_000, NAME: 100, NAME_TAIL: 81, OTHER: 50, OTHER_TAIL: 31, DESCRIPTION: 20}
+WORD_CODES = (NAME, NAME_TAIL, OTHER, OTHER_TAIL, DESCRIPTION)
+WHOLE_WORD_CODES = (NAME, OTHER, DESCRIPTION)
+_CODE_OF_WEIGHT = {weight: code for code, weight in WEIGHTS.items()}
+
+EXACT_FACTOR, PREFIX_FACTOR, TYPO_FACTOR = 4, 2, 1
+SKU_EXACT_SCORE, SKU_PREFIX_SCORE = 1_000_000, 100_000
+
+# Compound tails: at least this long, starting at least this far into the word.
+MIN_TAIL, MIN_HEAD = 3, 2
+MAX_DESCRIPTION_WORDS = 40
+MAX_QUERY_WORDS = 8
+MIN_PREFIX = 3  # a typed word is used as a prefix from this length
+MIN_TAIL_PREFIX = 4  # ... and also matches compound tails from this length
+MIN_TYPO_WORD = 5  # typo tolerance for typed words this long
+MIN_VOCABULARY_WORD = 4  # search_words holds stems this long
+MAX_CORRECTIONS = 8  # per query word
+
+# Several words: each word's index rows are counted up to COUNT_CAP and its keys
+# listed (up to KEY_CAP a range); the rarest word is read, and a word with more
+# rows than PROBE_RATIO x (driver's rows) x (its keys), or COUNT_CAP, is checked
+# per candidate product by primary-key lookups instead of read in full.
+COUNT_CAP = 10_000
+PROBE_RATIO = 0.5
+KEY_CAP = 24
+
+# A relevance search without filters or facets joins products only for the
+# matches that can be on the page, when at most this many products are inactive.
+FEW_INACTIVE = 2_000
+FAST_FROM = 2_000  # ... and when the rarest word has this many index rows (else all are joined anyway)
+
+_SKU_PREFIX = "#"
+
+
+def term(stem: str, code: str) -> str:
+    return f"{stem}{SEPARATOR}{code}"
+
+
+def sku_term(sku: str) -> str | None:
+    key = text.sku_key(sku)
+    return term(_SKU_PREFIX + key, SKU) if key else None
+
+
+# --- indexing (pure) ---------------------------------------------------------
+
+
+@lru_cache(maxsize=100_000)
+def _tails(stem: str) -> tuple[str, ...]:
+    if not stem.isalpha():
+        return ()
+    return tuple(stem[start:] for start in range(MIN_HEAD, len(stem) - MIN_TAIL + 1))
+
+
 def index_terms(doc: IndexedProduct) -> dict[str, int]:
-    raise NotImplementedError
+    best: dict[str, int] = {}  # stem -> weight
+    get = best.get
+    for stem in text.stems(doc.description):
+        if stem not in best:
+            best[stem] = WEIGHTS[DESCRIPTION]
+            if len(best) == MAX_DESCRIPTION_WORDS:
+                break
+    *ancestors, own = doc.category_names or [None]
+    fields = [(name, WEIGHTS[OTHER], 0) for name in ancestors]
+    fields.append((own, WEIGHTS[OTHER], WEIGHTS[OTHER_TAIL]))
+    fields.append((doc.manufacturer, WEIGHTS[OTHER], WEIGHTS[OTHER_TAIL]))
+    fields.append((doc.name, WEIGHTS[NAME], WEIGHTS[NAME_TAIL]))
+    for value, weight, tail_weight in fields:
+        for stem in text.stems(value):
+            if get(stem, 0) < weight:
+                best[stem] = weight
+            if tail_weight:
+                for tail in _tails(stem):
+                    if get(tail, 0) < tail_weight:
+                        best[tail] = tail_weight
+    code = _CODE_OF_WEIGHT
+    terms = {f"{stem}{SEPARATOR}{code[weight]}": weight for stem, weight in best.items()}
+    sku = sku_term(doc.sku)
+    if sku:
+        terms[sku] = WEIGHTS[SKU]
+    return terms
+
+
+def index_words(doc: IndexedProduct) -> set[str]:
+    """The whole-word stems of a product, which typo tolerance can correct to."""
+    found: set[str] = set()
+    for value in (doc.name, doc.manufacturer, doc.description, *doc.category_names):
+        for stem in text.stems(value):
+            if len(stem) >= MIN_VOCABULARY_WORD and stem.isalpha():
+                found.add(stem)
+    return found
 
 
 def word_variants(words: Iterable[str]) -> set[tuple[str, str]]:
-    raise NotImplementedError
+    rows: set[tuple[str, str]] = set()
+    for word in words:
+        if len(word) < MIN_VOCABULARY_WORD or not word.isalpha():
+            continue  # numbers, short words (and anything that is not a stem)
+        for variant in text.deletions(word):
+            rows.add((variant, word))
+    return rows
+
+
+# --- reindex -----------------------------------------------------------------
+
+_CHUNK = 1000
+
+
+def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+async def _documents(session: AsyncSession, product_ids: Sequence[int]) -> list[IndexedProduct]:
+    rows = []
+    for chunk in _chunks(product_ids):
+        result = await session.execute(
+            select(Product.id, Product.sku, Product.name, Product.description, Product.manufacturer, Category.path)
+            .join(Category, Category.id == Product.category_id)
+            .where(Product.id.in_(chunk))
+        )
+        rows.extend(result.all())
+    category_ids = sorted({category_id for row in rows for category_id in _path_ids(row.path)})
+    names: dict[int, str] = {}
+    for chunk in _chunks(category_ids):
+        result = await session.execute(select(Category.id, Category.name).where(Category.id.in_(chunk)))
+        names.update({row.id: row.name for row in result})
+    return [
+        IndexedProduct(
+            id=row.id,
+            sku=row.sku,
+            name=row.name,
+            description=row.description,
+            manufacturer=row.manufacturer,
+            category_names=[names[category_id] for category_id in _path_ids(row.path) if category_id in names],
+        )
+        for row in rows
+    ]
+
+
+def _insert_ignore(session: AsyncSession, table: Any) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+async def add_words(session: AsyncSession, words: Iterable[str]) -> None:
+    """Adds the words (with their deletions) that search_words does not hold yet."""
+    wanted = sorted({w for w in words if len(w) >= MIN_VOCABULARY_WORD and w.isalpha()})
+    known: set[str] = set()
+    for chunk in _chunks(wanted):
+        result = await session.execute(
+            select(SearchWord.variant).where(SearchWord.variant.in_(chunk), SearchWord.word == SearchWord.variant)
+        )
+        known.update(result.scalars())
+    rows = sorted(word_variants(w for w in wanted if w not in known))
+    for chunk in _chunks(rows, 5000):
+        await session.execute(
+            _insert_ignore(session, SearchWord.__table__), [{"variant": v, "word": w} for v, w in chunk]
+        )
 
 
 async def reindex(session: AsyncSession, product_ids: Sequence[int]) -> None:
-    raise NotImplementedError
+    ids = sorted(set(product_ids))
+    if not ids:
+        return
+    documents = await _documents(session, ids)
+    for chunk in _chunks(ids):
+        await session.execute(delete(SearchTerm).where(SearchTerm.product_id.in_(chunk)))
+    rows = [
+        {"term": key, "product_id": doc.id, "weight": weight}
+        for doc in documents
+        for key, weight in index_terms(doc).items()
+    ]
+    for chunk in _chunks(rows, 5000):
+        await session.execute(SearchTerm.__table__.insert(), list(chunk))
+    vocabulary: set[str] = set()
+    for doc in documents:
+        vocabulary |= index_words(doc)
+    await add_words(session, vocabulary)
+
+
+# --- query -------------------------------------------------------------------
+#
+# The statements are written as SQL text: they are built for every search, and
+# SQLAlchemy's expression objects cost more to build than a small search takes.
+# User input only travels in bind parameters; what is written into the text is
+# our own (weights, codes, word numbers).
+
+
+class _Sql:
+    """Bind parameters collected while a statement is written."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+
+    def __call__(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+    def listed(self, values: Iterable[Any]) -> str:
+        return ", ".join(self(value) for value in values)
+
+
+def _weight_sql(column: str) -> str:
+    whens = " ".join(f"WHEN '{code}' THEN {weight}" for code, weight in WEIGHTS.items() if code != SKU)
+    return f"(CASE substr({column}, length({column}), 1) {whens} END)"
+
+
+def _upper_bound(prefix: str) -> str:
+    """The least string above every string that starts with ``prefix`` (code point = byte order)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _stem_of(key: str) -> str:
+    return key[: key.rindex(SEPARATOR)]
+
+
+@dataclass(slots=True)
+class _Word:
+    """One typed word and what may match it."""
+
+    typed: str
+    stems: set[str]
+    prefixes: set[str]  # typed forms
+    typo_eligible: bool
+    corrections: set[str] = field(default_factory=set)
+    # From the first statement: every key of the stems and prefixes with its
+    # factor (None: more than KEY_CAP in a range), and with several words the
+    # word's index rows counted up to COUNT_CAP.
+    keys: dict[str, int] | None = None
+    rows: int = 0
+
+    def bounds(self) -> list[tuple[str, str, int]]:
+        """(low, high, factor) of the key ranges of the stems and prefixes."""
+        found = [(stem + SEPARATOR, stem + _AFTER_SEPARATOR, EXACT_FACTOR) for stem in sorted(self.stems)]
+        found += [(prefix, _upper_bound(prefix), PREFIX_FACTOR) for prefix in sorted(self.prefixes)]
+        return found
+
+    def admits(self, key: str, low: str, factor: int) -> bool:
+        """Whether a key found in the range starting at ``low`` matches (short prefixes: whole words only)."""
+        if factor != PREFIX_FACTOR or len(low) >= MIN_TAIL_PREFIX:
+            return True
+        return key[-1] in WHOLE_WORD_CODES or _stem_of(key) in self.stems
+
+    def condition(self, sql: _Sql, column: str) -> str:
+        """SQL: the key matches the word."""
+        if self.keys is not None:
+            return f"{column} IN ({sql.listed(sorted(self.keys))})" if self.keys else "1 = 0"
+        parts = []
+        for low, high, factor in self.bounds():
+            part = f"{column} >= {sql(low)} AND {column} < {sql(high)}"
+            if factor == PREFIX_FACTOR and len(low) < MIN_TAIL_PREFIX:
+                part += (
+                    f" AND (substr({column}, length({column}), 1) IN ({_WHOLE_CODES_SQL})"
+                    f" OR substr({column}, 1, length({column}) - 2) IN ({sql.listed(sorted(self.stems))}))"
+                )
+            parts.append(f"({part})")
+        for stem in sorted(self.corrections):
+            parts.append(f"({column} > {sql(stem + SEPARATOR)} AND {column} < {sql(stem + _AFTER_SEPARATOR)})")
+        return " OR ".join(parts)
+
+    def factor(self, sql: _Sql, column: str, keys: Iterable[str] | None = None) -> str:
+        """SQL: the factor of a key that matches the word (exact, prefix or typo), among ``keys`` if given."""
+        if self.keys is not None:
+            by_factor: dict[int, list[str]] = {}
+            for key in sorted(self.keys if keys is None else keys):
+                by_factor.setdefault(self.keys[key], []).append(key)
+            *higher, lowest = sorted(by_factor, reverse=True) or [EXACT_FACTOR]
+            whens = " ".join(f"WHEN {column} IN ({sql.listed(by_factor[f])}) THEN {f}" for f in higher)
+            return f"(CASE {whens} ELSE {lowest} END)" if higher else str(lowest)
+        whens = " ".join(
+            f"WHEN {column} > {sql(stem + SEPARATOR)} AND {column} < {sql(stem + _AFTER_SEPARATOR)} THEN {EXACT_FACTOR}"
+            for stem in sorted(self.stems)
+        )
+        whens += " " + " ".join(
+            f"WHEN {column} >= {sql(prefix)} AND {column} < {sql(_upper_bound(prefix))} THEN {PREFIX_FACTOR}"
+            for prefix in sorted(self.prefixes)
+        )
+        return f"(CASE {whens} ELSE {TYPO_FACTOR} END)"
+
+    def correct(self, corrections: set[str]) -> None:
+        """Typo corrections: looked up by their keys (every code) when the word's keys are known."""
+        self.corrections = corrections
+        if self.keys is not None:
+            for stem in sorted(corrections):
+                for code in WORD_CODES:
+                    self.keys.setdefault(term(stem, code), TYPO_FACTOR)
+
+    @property
+    def once_per_product(self) -> bool:
+        """At most one matching index row per product: all keys are one stem's (a stem has one key a product)."""
+        return self.keys is not None and len({_stem_of(key) for key in self.keys}) <= 1
+
+    @property
+    def hopeless(self) -> bool:
+        return self.keys == {}
+
+
+_WHOLE_CODES_SQL = ", ".join(f"'{code}'" for code in WHOLE_WORD_CODES)
+
+
+def _parse(value: str) -> list[_Word]:
+    parsed: dict[str, _Word] = {}
+    for typed in text.words(value):
+        forms = [typed]
+        alternative = text.ascii_spelling_alternative(typed)
+        if alternative:
+            forms.append(alternative)
+        stems = {text.stem(form) for form in forms}
+        key = min(stems)
+        if key in parsed:
+            continue
+        letters = typed.isalpha()
+        parsed[key] = _Word(
+            typed=typed,
+            stems=stems,
+            prefixes={form for form in forms if letters and len(form) >= MIN_PREFIX},
+            typo_eligible=letters and len(typed) >= MIN_TYPO_WORD,
+        )
+        if len(parsed) == MAX_QUERY_WORDS:
+            break
+    return list(parsed.values())
+
+
+async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bool) -> int | None:
+    """What planning needs, in one statement.
+
+    * every key of each word's stems and prefixes, by a loose index scan (one
+      index seek a key, at most KEY_CAP a range);
+    * typo candidates: search_words rows for the deletions of the words that may be typos;
+    * each word's index rows counted up to COUNT_CAP (to choose the plan);
+    * when asked, the inactive products, up to FEW_INACTIVE (returned).
+    """
+    sql = _Sql()
+    bounds = [(position, *bound) for position, word in enumerate(words) for bound in word.bounds()]
+    starts = " UNION ALL ".join(
+        f"SELECT {r}, 1, (SELECT term FROM search_terms WHERE term >= {sql(low)} AND term < {sql(high)} "
+        "ORDER BY term LIMIT 1), "
+        f"CAST({sql(high)} AS VARCHAR(100))"
+        for r, (_, low, high, _) in enumerate(bounds)
+    )
+    walk = (
+        f"WITH RECURSIVE walk(r, n, t, hi) AS ({starts} UNION ALL "
+        "SELECT r, n + 1, (SELECT term FROM search_terms WHERE term > walk.t AND term < walk.hi "
+        "ORDER BY term LIMIT 1), hi "
+        f"FROM walk WHERE t IS NOT NULL AND n <= {KEY_CAP}) "
+    )
+    parts = ["SELECT 0 AS kind, r AS g, t AS a, '' AS b, n FROM walk WHERE t IS NOT NULL"]
+    typo_words = [w for w in words if w.typo_eligible]
+    variants = sorted({variant for w in typo_words for stem in w.stems for variant in text.deletions(stem)})
+    if variants:
+        parts.append(f"SELECT 1, 0, variant, word, 0 FROM search_words WHERE variant IN ({sql.listed(variants)})")
+    # One word: enough to tell whether the fast plan pays.
+    cap = COUNT_CAP if len(words) > 1 else FAST_FROM
+    for position, word in enumerate(words):
+        counts = " + ".join(
+            f"(SELECT count(*) FROM (SELECT 1 AS one FROM search_terms "
+            f"WHERE term >= {sql(low)} AND term < {sql(high)} LIMIT {cap}) AS capped)"
+            for low, high, factor in word.bounds()
+            # A stem's range inside its own prefix's range is counted once.
+            if not (factor == EXACT_FACTOR and low[:-1] in word.prefixes)
+        )
+        parts.append(f"SELECT 2, {position}, '', '', {counts}")
+    if count_inactive:
+        parts.append(
+            "SELECT 3, 0, '', '', (SELECT count(*) FROM (SELECT 1 AS one FROM products p "
+            f"WHERE {_INACTIVE_CONDITION} LIMIT {FEW_INACTIVE}) AS capped)"
+        )
+    rows = (await session.execute(sql_text(walk + " UNION ALL ".join(parts)), sql.params)).all()
+
+    inactive = None
+    for word in words:
+        word.keys = {}
+    candidates: list[tuple[str, str]] = []
+    for kind, g, a, b, n in rows:
+        if kind == 0:
+            position, low, _, factor = bounds[g]
+            word = words[position]
+            if n > KEY_CAP:
+                word.keys = None  # too many keys: ranges are read instead
+            elif word.keys is not None and word.admits(a, low, factor):
+                word.keys[a] = max(word.keys.get(a, 0), factor)
+        elif kind == 1:
+            candidates.append((a, b))
+        elif kind == 2:
+            words[g].rows = n
+        else:
+            inactive = n
+
+    known = {word for variant, word in candidates if variant == word}
+    for w in typo_words:
+        if w.stems & known:
+            continue  # a real word: taken as typed
+        close = {
+            candidate
+            for _, candidate in candidates
+            for stem in w.stems
+            if candidate not in w.stems and text.within_one_edit(stem, candidate)
+        }
+        w.correct(set(sorted(close)[:MAX_CORRECTIONS]))
+    return inactive
+
+
+def _plan(words: list[_Word]) -> tuple[list[int], list[int]]:
+    """(scanned, probed) word positions: the rarest word is read, common ones are probed."""
+    if len(words) < 2:
+        return list(range(len(words))), []
+    order = sorted(range(len(words)), key=lambda i: (words[i].rows, -len(words[i].typed)))
+    driver = words[order[0]].rows
+    probed = []
+    for i in order[1:]:
+        keys = words[i].keys
+        if keys is None:
+            continue  # too many keys to look up per product: read in full
+        # Reading (and grouping) costs about a row; probing a key lookup per candidate.
+        if words[i].rows >= COUNT_CAP or words[i].rows >= PROBE_RATIO * driver * max(1, len(keys)):
+            probed.append(i)
+    return [i for i in range(len(words)) if i not in probed], probed
+
+
+def _probe(sql: _Sql, word: _Word, product_id: str) -> str:
+    """The word's best score in one product (NULL: no match), by primary-key lookups."""
+    assert word.keys is not None
+    if not word.keys:
+        return "CAST(NULL AS INTEGER)"
+    return (
+        f"(SELECT max({_weight_sql('t.term')} * {word.factor(sql, 't.term')}) FROM search_terms t "
+        f"WHERE t.product_id = {product_id} AND t.term IN ({sql.listed(sorted(word.keys))}))"
+    )
+
+
+def _sku_condition(sql: _Sql, value: str) -> tuple[str, str] | None:
+    """(condition, score) of the whole text as a SKU: exact, or the start of SKUs when it has a digit."""
+    key = text.sku_key(value)
+    if not key:
+        return None
+    exact = sql(term(_SKU_PREFIX + key, SKU))
+    if len(key) >= 2 and any(ch.isdigit() for ch in key):
+        start = _SKU_PREFIX + key
+        condition = f"term >= {sql(start)} AND term < {sql(_upper_bound(start))}"
+    else:
+        condition = f"term = {exact}"
+    return condition, f"CASE WHEN term = {exact} THEN {SKU_EXACT_SCORE} ELSE {SKU_PREFIX_SCORE} END"
+
+
+def _main_stem(word: _Word) -> str | None:
+    """The stem whose rows are read without grouping: the only one, or the exact stem (one of them)."""
+    if not word.keys:
+        return None
+    stems = {_stem_of(key) for key in word.keys}
+    if len(stems) == 1:
+        return next(iter(stems))
+    exact = {_stem_of(key) for key, factor in word.keys.items() if factor == EXACT_FACTOR}
+    return next(iter(exact)) if len(exact) == 1 else None
+
+
+def _matched(sql: _Sql, words: list[_Word], value: str) -> tuple[str, Callable[[str], tuple[str, str]]] | None:
+    """(SQL of (product_id, sku_score, words_score) rows read as ``m``, and a function of the product
+    id's SQL giving the score and the joins it needs); None: nothing can match.
+
+    A word's score is its best row in the product (weight x factor), the text's
+    the sum over its words, NULL when one is missing (AND). The rarest word's
+    rows are read (with the words about as rare, grouped by product); the
+    common words are probed per product. A SKU match (sku_score) wins.
+    """
+    sku = _sku_condition(sql, value)
+    if any(word.hopeless for word in words):
+        words = []  # a word without a single key: no text match
+    if not words and sku is None:
+        return None
+    null = "CAST(NULL AS INTEGER)"
+    scanned, probed = _plan(words)
+
+    def probe(product_id: str) -> tuple[str, str]:
+        """(score SQL over m, LEFT JOINs that read the probed words of one-row-a-product kind)."""
+        joins, terms = [], ["m.words_score"]
+        for i in sorted(probed, key=lambda i: words[i].rows):
+            word = words[i]
+            if word.once_per_product:
+                # At most one row a product: a join (cheaper than a subquery per row).
+                alias = f"probe_{i}"
+                joins.append(
+                    f" LEFT JOIN search_terms {alias} ON {alias}.product_id = {product_id} "
+                    f"AND {alias}.term IN ({sql.listed(sorted(word.keys or ()))})"
+                )
+                terms.append(f"{_weight_sql(alias + '.term')} * {word.factor(sql, alias + '.term')}")
+            else:
+                terms.append(_probe(sql, word, product_id))
+        return f"COALESCE(m.sku_score, {' + '.join(terms)})", "".join(joins)
+
+    main = _main_stem(words[scanned[0]]) if len(scanned) == 1 else None
+    if main is not None:
+        # The word's main stem has one row a product: read without grouping. Other
+        # stems of its keys (a prefix's longer words, typo corrections) are grouped
+        # apart, and SKU matches come separately.
+        word = words[scanned[0]]
+        assert word.keys is not None
+        main_keys = sorted(key for key in word.keys if _stem_of(key) == main)
+        other_keys = sorted(key for key in word.keys if _stem_of(key) != main)
+        not_sku = ""
+        if sku is not None:
+            not_sku = f" AND product_id NOT IN (SELECT product_id FROM search_terms WHERE {sku[0]})"
+        weight, factor = _weight_sql("term"), word.factor(sql, "term", main_keys)
+        rows = (
+            f"SELECT product_id, {null} AS sku_score, {weight} * {factor} AS words_score "
+            f"FROM search_terms WHERE term IN ({sql.listed(main_keys)}){not_sku}"
+        )
+        if other_keys:
+            others = sql.listed(other_keys)
+            rows += f" AND product_id NOT IN (SELECT product_id FROM search_terms WHERE term IN ({others}))"
+            main_score = f"{_weight_sql('e.term')} * {word.factor(sql, 'e.term', main_keys)}"
+            rows += (
+                f" UNION ALL SELECT o.product_id, {null}, "
+                f"CASE WHEN e.term IS NULL OR o.s >= {main_score} THEN o.s ELSE {main_score} END "
+                f"FROM (SELECT product_id, max({weight} * {word.factor(sql, 'term', other_keys)}) AS s "
+                f"FROM search_terms WHERE term IN ({others}){not_sku} GROUP BY product_id) AS o "
+                f"LEFT JOIN search_terms e ON e.product_id = o.product_id AND e.term IN ({sql.listed(main_keys)})"
+            )
+        if sku is not None:
+            condition, sku_score = sku
+            rows += f" UNION ALL SELECT product_id, {sku_score}, {null} FROM search_terms WHERE {condition}"
+        return f"({rows})", probe
+
+    branches = [
+        f"SELECT product_id, {i} AS g, {_weight_sql('term')} * {words[i].factor(sql, 'term')} AS s "
+        f"FROM search_terms WHERE {words[i].condition(sql, 'term')}"
+        for i in scanned
+    ]
+    if sku is not None:
+        condition, sku_score = sku
+        branches.append(f"SELECT product_id, -1 AS g, {sku_score} AS s FROM search_terms WHERE {condition}")
+    best_sku = "max(CASE WHEN g = -1 THEN s END)" if sku is not None else null
+    words_score = " + ".join(f"max(CASE WHEN g = {i} THEN s END)" for i in scanned) if scanned else null
+    having = ""
+    if len(scanned) > 1:
+        # Only products with every scanned word (or the SKU) go on.
+        having = f" HAVING {words_score} IS NOT NULL" + (f" OR {best_sku} IS NOT NULL" if sku is not None else "")
+    matched = (
+        f"(SELECT product_id, {best_sku} AS sku_score, {words_score} AS words_score "
+        f"FROM ({' UNION ALL '.join(branches)}) AS term_rows GROUP BY product_id{having})"
+    )
+    return matched, probe
+
+
+def _filters(sql: _Sql, query: SearchQuery) -> str:
+    filters = ["p.active"]
+    if query.category_path:
+        path = query.category_path
+        filters.append(
+            f"p.category_id IN (SELECT id FROM categories WHERE substr(path, 1, {sql(len(path))}) = {sql(path)})"
+        )
+    if query.in_stock_only:
+        filters.append("p.stock_quantity > 0")
+    return " AND ".join(filters)
+
+
+_SORT_COLUMNS = {
+    ProductSort.RELEVANCE: ("score", "name"),
+    ProductSort.NAME: ("name",),
+    ProductSort.SKU: ("sku",),
+    ProductSort.NEWEST: ("created_at",),
+}
+
+
+def _order(sort: ProductSort, alias: str, postgres: bool, score: str | None = None) -> str:
+    # Names and SKUs in code point order on both databases, whatever the server's locale.
+    collate = ' COLLATE "C"' if postgres else ""
+    return {
+        ProductSort.RELEVANCE: f"{score or alias + '.score'} DESC, {alias}.name{collate}, {alias}.id",
+        ProductSort.NAME: f"{alias}.name{collate}, {alias}.id",
+        ProductSort.SKU: f"{alias}.sku{collate}, {alias}.id",
+        ProductSort.NEWEST: f"{alias}.created_at DESC, {alias}.id DESC",
+    }[sort]
+
+
+# The inactive products, found through ix_products_category_active_name.
+_INACTIVE_CONDITION = "p.category_id IN (SELECT id FROM categories) AND p.active = FALSE"
 
 
 async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
-    raise NotImplementedError
+    value = (query.text or "").strip()
+    has_text = bool(text.tokens(value))
+    sort = query.sort or (ProductSort.RELEVANCE if has_text else ProductSort.NAME)
+    if sort is ProductSort.RELEVANCE and not has_text:
+        sort = ProductSort.NAME
+    postgres = session.get_bind().dialect.name == "postgresql"
+    sql = _Sql()
+    limit, offset = sql(max(query.limit, 0)), sql(max(query.offset, 0))
+    order = _order(sort, "page", postgres)
+
+    if not has_text:
+        columns = ", ".join(f"p.{c}" for c in ("id", *_SORT_COLUMNS[sort]) if c != "score")
+        where = f"WHERE {_filters(sql, query)}"
+        statement = (
+            f"SELECT 0 AS k, page.id AS ref, row_number() OVER (ORDER BY {order}) AS n "
+            f"FROM (SELECT {columns} FROM products p {where} ORDER BY {_order(sort, 'p', postgres)} "
+            f"LIMIT {limit} OFFSET {offset}) AS page UNION ALL "
+        )
+        if query.with_facets:
+            statement += f"SELECT 1, p.category_id, count(*) FROM products p {where} GROUP BY p.category_id"
+        else:
+            statement += f"SELECT 2, 0, count(*) FROM products p {where}"
+        return await _run(session, statement, sql, query)
+
+    words = _parse(value)
+    simple = sort is ProductSort.RELEVANCE and not (query.with_facets or query.category_path or query.in_stock_only)
+    inactive = await _prepare(session, words, count_inactive=simple) if words else None
+    matched = _matched(sql, words, value)
+    if matched is None:
+        return SearchResult(product_ids=[], total=0)
+    source, probe = matched
+
+    # Rows of the rarest word (typo corrections were not counted: unknown, so many).
+    matches = min(COUNT_CAP if word.corrections else word.rows for word in words) if words else 0
+    if simple and inactive is not None and inactive < FEW_INACTIVE and matches >= FAST_FROM:
+        # Only the matches that can be on the page are joined with products: the
+        # total leaves out the (few) inactive products, and the page needs names
+        # only down to the score at its last place.
+        last = sql(max(query.offset, 0) + max(query.limit, 1) - 1)
+        score, joins = probe("m.product_id")
+        statement = (
+            f"WITH inactive AS MATERIALIZED (SELECT p.id FROM products p WHERE {_INACTIVE_CONDITION}), "
+            f"live AS (SELECT m.product_id, {score} AS score FROM {source} AS m{joins} "
+            "WHERE m.product_id NOT IN (SELECT id FROM inactive)), "
+            f"cut AS (SELECT score FROM live WHERE score IS NOT NULL ORDER BY score DESC LIMIT 1 OFFSET {last}) "
+            f"SELECT 0 AS k, page.id AS ref, row_number() OVER (ORDER BY {order}) AS n "
+            f"FROM (SELECT p.id, live.score, p.name FROM live JOIN products p ON p.id = live.product_id "
+            f"WHERE p.active AND live.score >= COALESCE((SELECT score FROM cut), 0) "
+            f"ORDER BY {_order(sort, 'p', postgres, score='live.score')} "
+            f"LIMIT {limit} OFFSET {offset}) AS page "
+            "UNION ALL SELECT 2, 0, count(*) FROM live WHERE score IS NOT NULL"
+        )
+        return await _run(session, statement, sql, query)
+
+    # Read twice below, so materialised: the matches with what sorting and facets need.
+    needed = ["id", "score", *(["category_id"] if query.with_facets else []), *_SORT_COLUMNS[sort]]
+    needed = list(dict.fromkeys(needed))
+    score, joins = probe("p.id")
+    selected = ", ".join(f"{score} AS score" if c == "score" else f"p.{c}" for c in needed)
+    columns = ", ".join(f"found.{c}" for c in needed)
+    statement = (
+        f"WITH found AS (SELECT {selected} FROM {source} AS m JOIN products p ON p.id = m.product_id{joins} "
+        f"WHERE {_filters(sql, query)}) "
+        f"SELECT 0 AS k, page.id AS ref, row_number() OVER (ORDER BY {order}) AS n "
+        f"FROM (SELECT {columns} FROM found WHERE score IS NOT NULL ORDER BY {_order(sort, 'found', postgres)} "
+        f"LIMIT {limit} OFFSET {offset}) AS page UNION ALL "
+    )
+    if query.with_facets:
+        statement += "SELECT 1, category_id, count(*) FROM found WHERE score IS NOT NULL GROUP BY category_id"
+    else:
+        statement += "SELECT 2, 0, count(*) FROM found WHERE score IS NOT NULL"
+    return await _run(session, statement, sql, query)
+
+
+async def _run(session: AsyncSession, statement: str, sql: _Sql, query: SearchQuery) -> SearchResult:
+    """Runs the statement: page rows (0, id, position), then facet rows (1, category, count) or the total (2)."""
+    rows = (await session.execute(sql_text(statement), sql.params)).all()
+    ranked = sorted((n, ref) for k, ref, n in rows if k == 0)
+    facets = {ref: n for k, ref, n in rows if k == 1}
+    total = sum(facets.values()) if query.with_facets else next(n for k, _, n in rows if k == 2)
+    return SearchResult(product_ids=[ref for _, ref in ranked], total=total, facets=facets)
