@@ -66,12 +66,15 @@ TWO STATEMENTS a search. The first lists each word's keys by a loose index
 scan (one seek a key), counts its index rows (capped), and looks up typo
 candidates. The second reads the rarest word's rows (grouped by product only
 when a product can have several), checks the other words per candidate by
-primary-key lookups when they are much more common ("probes"), joins products
-for the filters, and returns the page with the total or the facets. For a
-plain relevance search (no filters, no facets) only the matches that can be
-on the page are joined with products: the total leaves out the few inactive
-products (ix_products_category_active_name finds them) and names are needed
-only for the scores down to the page's last place.
+primary-key lookups when they are much more common ("probes"), then joins
+products (one primary-key lookup a match) for the filters, and returns the
+page with the total or the facets. For a plain relevance search (no filters,
+no facets) only the matches that can be on the page are joined: the total
+leaves out the few inactive products (ix_products_category_active_name finds
+them), and names are needed only for the scores down to the page's last place.
+The SQL differs between the databases only where a planner needs steering
+(COLLATE "C" for sorting, a lateral join on PostgreSQL); the answers are the
+same, and tests/catalog/test_search.py checks that every plan gives the same.
 """
 
 from __future__ import annotations
@@ -719,6 +722,20 @@ def _order(sort: ProductSort, alias: str, postgres: bool, score: str | None = No
     }[sort]
 
 
+def _join_products(product_id: str, postgres: bool) -> str:
+    """Each match looks its product up by primary key, after what comes before in FROM.
+
+    PostgreSQL would rather hash all products (its cost model takes the lookups
+    for disk reads): a lateral subquery that cannot be flattened (OFFSET 0)
+    keeps it to lookups. On SQLite, CROSS JOIN keeps the order (the probes'
+    joins first); the caller's WHERE must then say ``p.id = product_id``.
+    """
+    if postgres:
+        columns = "p.id, p.category_id, p.name, p.sku, p.created_at, p.active, p.stock_quantity"
+        return f"CROSS JOIN LATERAL (SELECT {columns} FROM products p WHERE p.id = {product_id} OFFSET 0) AS p"
+    return "CROSS JOIN products p"
+
+
 # The inactive products, found through ix_products_category_active_name.
 _INACTIVE_CONDITION = "p.category_id IN (SELECT id FROM categories) AND p.active = FALSE"
 
@@ -770,8 +787,8 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
             "WHERE m.product_id NOT IN (SELECT id FROM inactive)), "
             f"cut AS (SELECT score FROM live WHERE score IS NOT NULL ORDER BY score DESC LIMIT 1 OFFSET {last}) "
             f"SELECT 0 AS k, page.id AS ref, row_number() OVER (ORDER BY {order}) AS n "
-            f"FROM (SELECT p.id, live.score, p.name FROM live JOIN products p ON p.id = live.product_id "
-            f"WHERE p.active AND live.score >= COALESCE((SELECT score FROM cut), 0) "
+            f"FROM (SELECT p.id, live.score, p.name FROM live {_join_products('live.product_id', postgres)} "
+            f"WHERE p.id = live.product_id AND p.active AND live.score >= COALESCE((SELECT score FROM cut), 0) "
             f"ORDER BY {_order(sort, 'p', postgres, score='live.score')} "
             f"LIMIT {limit} OFFSET {offset}) AS page "
             "UNION ALL SELECT 2, 0, count(*) FROM live WHERE score IS NOT NULL"
@@ -781,12 +798,19 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
     # Read twice below, so materialised: the matches with what sorting and facets need.
     needed = ["id", "score", *(["category_id"] if query.with_facets else []), *_SORT_COLUMNS[sort]]
     needed = list(dict.fromkeys(needed))
-    score, joins = probe("p.id")
-    selected = ", ".join(f"{score} AS score" if c == "score" else f"p.{c}" for c in needed)
+    # Other words are probed before products are joined (a probe costs less than the join): with
+    # several words the scores are materialised first, so neither planner can put the join first.
+    score, joins = probe("m.product_id")
+    scored = f"SELECT m.product_id, {score} AS score FROM {source} AS m{joins}"
+    if len(words) > 1:
+        prefix, scored = f"WITH s AS MATERIALIZED ({scored}), ", "s"
+    else:
+        prefix, scored = "WITH ", f"({scored}) AS s"
+    selected = ", ".join("s.score" if c == "score" else f"p.{c}" for c in needed)
     columns = ", ".join(f"found.{c}" for c in needed)
     statement = (
-        f"WITH found AS (SELECT {selected} FROM {source} AS m JOIN products p ON p.id = m.product_id{joins} "
-        f"WHERE {_filters(sql, query)}) "
+        f"{prefix}found AS (SELECT {selected} FROM {scored} {_join_products('s.product_id', postgres)} "
+        f"WHERE p.id = s.product_id AND s.score IS NOT NULL AND {_filters(sql, query)}) "
         f"SELECT 0 AS k, page.id AS ref, row_number() OVER (ORDER BY {order}) AS n "
         f"FROM (SELECT {columns} FROM found WHERE score IS NOT NULL ORDER BY {_order(sort, 'found', postgres)} "
         f"LIMIT {limit} OFFSET {offset}) AS page UNION ALL "
