@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -13,6 +14,8 @@ from app.loaders import Loaders
 from app.settings import Settings
 from app.unit_of_work import UnitOfWork
 from app.viewer import Viewer
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -25,8 +28,20 @@ class Context:
     loaders: Loaders
     # Called after a commit that queued email, so the sender runs at once.
     mail_queued: Callable[[], None] = field(default=lambda: None)
-    # Per-request memo for values several resolvers need (the viewer's roles).
+    # Per-request memo for values several resolvers need (see memo).
     cache: dict[str, Any] = field(default_factory=dict)
+
+    def memo(self, key: str, load: Callable[[], Awaitable[T]]) -> Awaitable[T]:
+        """``load()`` once per request, however many resolvers ask at the same moment.
+
+        The first caller starts it; everyone, concurrent callers included,
+        awaits the same task, so sibling fields never load the same thing twice.
+        """
+        task = self.cache.get(key)
+        if task is None:
+            task = asyncio.ensure_future(load())
+            self.cache[key] = task
+        return task
 
 
 Info = strawberry.Info[Context, None]

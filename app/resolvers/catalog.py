@@ -23,19 +23,22 @@ MAX_SEARCH_CHARS = 200
 
 
 async def category_tree(context: Context) -> CategoryTree:
-    """The whole tree, read once per request."""
-    if _TREE not in context.cache:
+    """The whole tree, read once per request (however many fields ask at once)."""
+
+    async def load() -> CategoryTree:
         async with context.uow.session() as session:
-            context.cache[_TREE] = await load_tree(session)
-    return context.cache[_TREE]
+            return await load_tree(session)
+
+    return await context.memo(_TREE, load)
 
 
 async def product_count(context: Context, category_id: int) -> int:
-    if _COUNTS not in context.cache:
+    async def load() -> dict[int, int]:
         tree = await category_tree(context)
         async with context.uow.session() as session:
-            context.cache[_COUNTS] = await active_product_counts(session, tree)
-    return context.cache[_COUNTS].get(category_id, 0)
+            return await active_product_counts(session, tree)
+
+    return (await context.memo(_COUNTS, load)).get(category_id, 0)
 
 
 async def categories(info: Info) -> CategoryTree:

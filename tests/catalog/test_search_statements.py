@@ -49,3 +49,18 @@ async def test_search_products_runs_at_most_six_statements(client: httpx.AsyncCl
     assert prices == {"50.00", "100.00"}
     # viewer with roles, search page, facets, products with thumbnails, category tree, agreement prices
     assert log.count == 6, "\n".join(log.statements)
+
+
+async def test_sibling_fields_share_one_category_tree(client: httpx.AsyncClient, database: Database) -> None:
+    # Without facets nothing loads the tree first: twenty product.category fields ask at once.
+    customer = await make_customer(database, "10001")
+    token = await sign_in(database, await make_user(database, (customer, Role.PURCHASER)))
+    leaf = await make_category_path(database, "Forbruksmateriell", "Hansker", "Nitrilhansker")
+    for i in range(20):
+        await make_product(database, leaf, name=f"Nitrilhanske variant {i}")
+    query = '{ products(search: "nitrilhanske", first: 20) { edges { node { sku category { name } } } } }'
+    with count_statements(database) as log:
+        result = await gql(client, query, token=token)
+    assert [e["node"]["category"]["name"] for e in result["data"]["products"]["edges"]] == ["Nitrilhansker"] * 20
+    # viewer, search (word lookup, ranked page), products, category tree: once, not once per product
+    assert log.count == 5, "\n".join(log.statements)
