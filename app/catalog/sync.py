@@ -632,20 +632,25 @@ async def _replace_children(
         await session.execute(insert(ProductDocument.__table__), document_rows)
 
 
-async def upsert_products(transaction: Transaction, actor: Viewer, items: Sequence[ProductItem]) -> BatchResult:
-    """Create or update products by SKU; see the module's rules."""
+async def _upsert(transaction: Transaction, actor: Viewer, items: Sequence[Any], check: Any, apply: Any) -> BatchResult:
+    """Check every item, apply the good ones in one transaction, report the bad ones."""
     _check_batch(items)
-    good, problems = check_products(items)
+    good, problems = check(items)
     rejected = _skipped(problems)
     if not items:
         return BatchResult()
 
-    async def apply(session: AsyncSession) -> BatchResult:
-        return await _apply_products(session, actor, good, rejected)
+    async def run(session: AsyncSession) -> BatchResult:
+        return await apply(session, actor, good, rejected)
 
-    result = await _in_transaction(transaction, apply)
+    result = await _in_transaction(transaction, run)
     result.problems = problems
     return result
+
+
+async def upsert_products(transaction: Transaction, actor: Viewer, items: Sequence[ProductItem]) -> BatchResult:
+    """Create or update products by SKU; see the module's rules."""
+    return await _upsert(transaction, actor, items, check_products, _apply_products)
 
 
 # ---------------------------------------------------------------- stock
@@ -991,18 +996,7 @@ async def _apply_customers(
 
 async def upsert_customers(transaction: Transaction, actor: Viewer, items: Sequence[CustomerItem]) -> BatchResult:
     """Create or update customers by number, with their addresses and delivery schedule."""
-    _check_batch(items)
-    good, problems = check_customers(items)
-    rejected = _skipped(problems)
-    if not items:
-        return BatchResult()
-
-    async def apply(session: AsyncSession) -> BatchResult:
-        return await _apply_customers(session, actor, good, rejected)
-
-    result = await _in_transaction(transaction, apply)
-    result.problems = problems
-    return result
+    return await _upsert(transaction, actor, items, check_customers, _apply_customers)
 
 
 # ---------------------------------------------------------------- agreement prices
