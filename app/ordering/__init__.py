@@ -1,0 +1,1 @@
+"""Ordering rules in plain Python: the delivery calendar."""
