@@ -18,11 +18,16 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from app.models import (
     AgreementPrice,
+    CartLine,
     Customer,
+    DeliveryAddress,
     Membership,
+    OrderEvent,
+    OrderLine,
     Product,
     ProductDocument,
     ProductImage,
+    Shipment,
     User,
 )
 from app.unit_of_work import UnitOfWork
@@ -111,3 +116,23 @@ class Loaders:
             return [prices.get(key) for key in keys]
 
         return DataLoader(batch)
+
+    @cached_property
+    def delivery_address(self) -> DataLoader:
+        return self.one_by(DeliveryAddress.id)
+
+    @cached_property
+    def lines_of_cart(self) -> DataLoader:
+        return self.many_by(CartLine.cart_id, order_by=CartLine.id)
+
+    @cached_property
+    def lines_of_order(self) -> DataLoader:
+        return self.many_by(OrderLine.order_id, order_by=OrderLine.position)
+
+    @cached_property
+    def shipments_of_order(self) -> DataLoader:
+        return self.many_by(Shipment.order_id, order_by=Shipment.id)
+
+    @cached_property
+    def history_of_order(self) -> DataLoader:
+        return self.many_by(OrderEvent.order_id, order_by=OrderEvent.id)

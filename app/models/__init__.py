@@ -15,10 +15,30 @@ from app.models.catalog import (
 )
 from app.models.delivery import DeliveryAddress, DeliverySchedule
 from app.models.identity import Customer, Membership, MembershipStatus, Role, User
+from app.models.ordering import (
+    Cart,
+    CartLine,
+    CartStatus,
+    Counter,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    Shipment,
+)
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.support import AccountRequest, AccountRequestStatus, AuditEntry
 
 __all__ = [
+    "Cart",
+    "CartLine",
+    "CartStatus",
+    "Counter",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderStatus",
+    "Shipment",
     "AgreementPrice",
     "Category",
     "DeliveryAddress",

@@ -56,8 +56,14 @@ async def can_reach(context: Context, customer_id: int) -> bool:
 
 async def may(context: Context, customer_id: int, action: Action) -> bool:
     if context.viewer.is_support:
-        # Support acts on behalf of any customer, but never places orders as one.
-        return action not in {Action.PLACE_ORDER, Action.SUBMIT_WITHOUT_APPROVAL, Action.EDIT_CARTS}
+        # Support sees every customer and manages its users, but never shops or
+        # approves spending as one: those are the customer's own decisions.
+        return action not in {
+            Action.PLACE_ORDER,
+            Action.SUBMIT_WITHOUT_APPROVAL,
+            Action.EDIT_CARTS,
+            Action.APPROVE_ORDERS,
+        }
     return role_may(await role_on(context, customer_id), action)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import strawberry
 
-from app.models import DocumentKind, ProductType
+from app.models import CartStatus, DocumentKind, OrderStatus, ProductType
 
 ProductTypeEnum = strawberry.enum(
     ProductType,
@@ -16,3 +16,12 @@ ProductTypeEnum = strawberry.enum(
     description="STANDARD, SPECIAL_ORDER (skaffevare), MADE_TO_ORDER (bestillingsvare), NUTRITION (ernæringsprodukt).",
 )
 DocumentKindEnum = strawberry.enum(DocumentKind, name="DocumentKind")
+CartStatusEnum = strawberry.enum(CartStatus, name="CartStatus", description="OPEN until the cart is sent as an order.")
+OrderStatusEnum = strawberry.enum(
+    OrderStatus,
+    name="OrderStatus",
+    description=(
+        "PENDING_APPROVAL (an assistant's order) -> SUBMITTED or REJECTED; SUBMITTED -> IN_PROGRESS -> "
+        "SHIPPED -> DELIVERED as the ERP reports; CANCELLED from SUBMITTED or IN_PROGRESS."
+    ),
+)

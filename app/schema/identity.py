@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+import app.schema.enums  # noqa: F401 - registers CartStatus and OrderStatus
 from app.context import Info
 from app.identity.account_requests import RequestForm
 from app.ids import encode_id
-from app.models import Customer, Membership, MembershipStatus, Role, User
+from app.models import CartStatus, Customer, Membership, MembershipStatus, OrderStatus, Role, User
 from app.resolvers import identity as resolve
 from app.resolvers import users as resolve_users
 from app.resolvers.access import viewer_roles
 from app.schema.errors import UserError
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import OkPayload, reports_errors
+
+if TYPE_CHECKING:
+    from app.schema.carts import CartType, DeliveryAddressType
+    from app.schema.orders import OrderType
 
 RoleEnum = strawberry.enum(Role, name="Role", description="A user's role on one customer number.")
 MembershipStatusEnum = strawberry.enum(MembershipStatus, name="MembershipStatus")
@@ -53,6 +59,64 @@ class CustomerType:
     ) -> Connection[UserType] | None:
         page = await resolve_users.customer_users(info, self.pk, status, first, after)
         return connection(page, UserType.from_model)
+
+    @strawberry.field(
+        description=(
+            "The customer number's carts, most recently changed first; every active member sees them all. "
+            "status defaults to OPEN; null lists every cart."
+        )
+    )
+    async def carts(
+        self, info: Info, status: CartStatus | None = CartStatus.OPEN
+    ) -> list[Annotated[CartType, strawberry.lazy("app.schema.carts")]]:
+        from app.resolvers import carts as resolve_carts
+        from app.schema.carts import CartType
+
+        return [CartType.of(cart) for cart in await resolve_carts.carts_of(info, self.pk, status)]
+
+    @strawberry.field(
+        description=(
+            '"Mine ordre": the customer number\'s orders, newest first, optionally only some statuses and only '
+            "those one user placed (placedBy, a User id)."
+        )
+    )
+    async def orders(
+        self,
+        info: Info,
+        status: list[OrderStatus] | None = None,
+        placed_by: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Annotated[OrderType, strawberry.lazy("app.schema.orders")]]:
+        from app.resolvers import orders as resolve_orders
+        from app.schema.orders import OrderType
+
+        page = await resolve_orders.orders_of(info, self.pk, status, placed_by, first, after)
+        return connection(page, OrderType.of)
+
+    @strawberry.field(description="Active delivery addresses, the default first.")
+    async def delivery_addresses(
+        self, info: Info
+    ) -> list[Annotated[DeliveryAddressType, strawberry.lazy("app.schema.carts")]]:
+        from app.resolvers import carts as resolve_carts
+        from app.schema.carts import DeliveryAddressType
+
+        return [DeliveryAddressType.of(a) for a in await resolve_carts.delivery_addresses(info.context, self.pk)]
+
+    @strawberry.field(
+        description=(
+            "The agreed delivery dates from from to to (inclusive, at most 120 days apart: INVALID_INPUT "
+            "otherwise) that can still be ordered now: the schedule's weekdays, before the cut-off "
+            "(cutoffDaysBefore days before, at cutoffTime Europe/Oslo), minus closed dates and Norway's public "
+            "holidays. Empty when ERP has sent no schedule."
+        )
+    )
+    async def delivery_dates(
+        self, info: Info, from_: Annotated[date, strawberry.argument(name="from")], to: date
+    ) -> list[date]:
+        from app.resolvers import carts as resolve_carts
+
+        return await resolve_carts.delivery_dates(info.context, self.pk, from_, to)
 
 
 @strawberry.type(name="Membership", description="A user's role on one customer number.")

@@ -5,19 +5,21 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from app.schema.carts import CartMutation, CartQuery
 from app.schema.catalog import CatalogQuery
 from app.schema.erp import ErpMutation
 from app.schema.identity import IdentityMutation, IdentityQuery
+from app.schema.orders import OrderMutation, OrderQuery
 from app.schema.support import SupportMutation, SupportQuery
 
 
 @strawberry.type
-class Query(IdentityQuery, CatalogQuery, SupportQuery):
+class Query(IdentityQuery, CatalogQuery, CartQuery, OrderQuery, SupportQuery):
     pass
 
 
 @strawberry.type
-class Mutation(IdentityMutation, SupportMutation, ErpMutation):
+class Mutation(IdentityMutation, CartMutation, OrderMutation, SupportMutation, ErpMutation):
     pass
 
 

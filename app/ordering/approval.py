@@ -1,0 +1,120 @@
+"""Approval of an assistant's order: approve or reject, exactly once.
+
+Both lock the order's row (``FOR UPDATE`` on PostgreSQL; SQLite's write
+transaction serialises anyway) and then check that it still waits for
+approval. Of two approvers pressing at the same moment, the second waits for
+the first, then finds the order SUBMITTED and gets INVALID_STATE; only the
+first transaction queues the confirmation email.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import audit, clock
+from app.errors import DomainError, ErrorCode
+from app.models import Order, OrderEvent, OrderStatus, User
+from app.ordering import counters, notifications
+from app.ordering.checkout import delivery_date_problem
+from app.settings import Settings
+from app.viewer import Viewer
+
+MAX_REASON_CHARS = 1_000
+
+
+async def lock_order(session: AsyncSession, order_id: int) -> Order:
+    order = (
+        await session.scalars(
+            select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+        )
+    ).one_or_none()
+    if order is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, "No such order.", "orderId")
+    return order
+
+
+def _require_pending(order: Order) -> None:
+    if order.status is not OrderStatus.PENDING_APPROVAL:
+        raise DomainError.of(
+            ErrorCode.INVALID_STATE,
+            f"Order {order.number} does not wait for approval (it is {order.status.value}).",
+            "orderId",
+        )
+
+
+async def approve(
+    session: AsyncSession, settings: Settings, actor: Viewer, order_id: int, delivery_date: date | None
+) -> Order:
+    """PENDING_APPROVAL -> SUBMITTED; the assistant gets the order confirmation.
+
+    The order's delivery date must still be orderable; the approver may give
+    another agreed date, which replaces it.
+    """
+    order = await lock_order(session, order_id)
+    _require_pending(order)
+    day = delivery_date or order.delivery_date
+    field = "deliveryDate"
+    problem = await delivery_date_problem(session, order.customer_id, day, field)
+    if problem is not None:
+        if delivery_date is None:
+            problem = replace(problem, message=problem.message + " Approve with another deliveryDate; the order waits.")
+        raise DomainError(problem)
+    now = clock.now()
+    approver = await session.get_one(User, actor.user_id)
+    note = (
+        f"Delivery date moved from {order.delivery_date.isoformat()} to {day.isoformat()} on approval."
+        if day != order.delivery_date
+        else None
+    )
+    order.status = OrderStatus.SUBMITTED
+    order.delivery_date = day
+    order.approved_by_id = approver.id
+    order.approved_at = now
+    order.updated_at = now
+    order.feed_position = await counters.next_feed_position(session)
+    session.add(OrderEvent(order_id=order.id, status=OrderStatus.SUBMITTED, at=now, user_id=approver.id, note=note))
+    audit.record(
+        session,
+        actor,
+        "order.approved",
+        customer_id=order.customer_id,
+        subject_id=order.number,
+        delivery_date=day.isoformat(),
+    )
+    await session.flush()
+    await notifications.confirmation(session, settings, order, approver=approver)
+    return order
+
+
+def clean_reason(reason: str) -> str:
+    cleaned = reason.strip()
+    if not cleaned:
+        raise DomainError.of(ErrorCode.INVALID_INPUT, "Say why the order is rejected.", "reason")
+    if len(cleaned) > MAX_REASON_CHARS:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT, f"The reason can be at most {MAX_REASON_CHARS:,} characters.", "reason"
+        )
+    return cleaned
+
+
+async def reject(session: AsyncSession, settings: Settings, actor: Viewer, order_id: int, reason: str) -> Order:
+    """PENDING_APPROVAL -> REJECTED with the reason; the assistant is told why."""
+    cleaned = clean_reason(reason)
+    order = await lock_order(session, order_id)
+    _require_pending(order)
+    now = clock.now()
+    rejecter = await session.get_one(User, actor.user_id)
+    order.status = OrderStatus.REJECTED
+    order.rejection_reason = cleaned
+    order.updated_at = now
+    session.add(OrderEvent(order_id=order.id, status=OrderStatus.REJECTED, at=now, user_id=rejecter.id, note=cleaned))
+    audit.record(
+        session, actor, "order.rejected", customer_id=order.customer_id, subject_id=order.number, reason=cleaned
+    )
+    await session.flush()
+    await notifications.rejected(session, settings, order, rejecter)
+    return order

@@ -1,0 +1,360 @@
+"""Shared carts: lines, prices at the moment of change, versions that catch a colleague's edit.
+
+Every change starts with ``lock_for_change``: one conditional UPDATE that
+raises the version, records who changed the cart, and (on PostgreSQL) holds
+the cart's row lock until commit. Changes to one cart therefore queue, and
+each one reads the lines as the previous one left them: no lost update, with
+or without ``expectedVersion``. On SQLite the write transaction itself
+serialises writers (``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Integer, delete, func, select, type_coerce, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import clock
+from app.errors import DomainError, ErrorCode, Problem
+from app.ids import decode_id
+from app.models import AgreementPrice, Cart, CartLine, CartStatus, Order, OrderLine, Product
+from app.ordering.money import ZERO
+
+MIN_QUANTITY = 1
+MAX_QUANTITY = 100_000
+MAX_LINES_PER_CHANGE = 1_000
+# A cart is a working list, not a catalogue: past this, ERP-sized orders belong in an import.
+MAX_CART_LINES = 1_000
+MAX_NAME_CHARS = 100
+MAX_SKU_CHARS = 64
+DEFAULT_NAME = "Handlekurv"
+
+
+@dataclass(frozen=True, slots=True)
+class LineRequest:
+    """One line to add: exactly one of ``sku`` and ``product_id`` (an opaque Product id)."""
+
+    sku: str | None
+    product_id: str | None
+    quantity: int
+
+
+def clean_name(name: str | None, field: str = "name") -> str:
+    if name is None:
+        return DEFAULT_NAME
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise DomainError.of(ErrorCode.INVALID_INPUT, "A cart's name cannot be empty.", field)
+    if len(cleaned) > MAX_NAME_CHARS:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT, f"A cart's name can be at most {MAX_NAME_CHARS} characters.", field
+        )
+    return cleaned
+
+
+def check_quantity(quantity: int, field: str, *, allow_zero: bool = False) -> Problem | None:
+    low = 0 if allow_zero else MIN_QUANTITY
+    if low <= quantity <= MAX_QUANTITY:
+        return None
+    return Problem(
+        ErrorCode.INVALID_INPUT, f"Quantity must be between {low} and {MAX_QUANTITY:,}; got {quantity}.", field
+    )
+
+
+async def create_cart(session: AsyncSession, customer_id: int, user_id: int | None, name: str | None) -> Cart:
+    now = clock.now()
+    cart = Cart(
+        customer_id=customer_id,
+        name=clean_name(name),
+        status=CartStatus.OPEN,
+        version=1,
+        line_count=0,
+        subtotal=ZERO,
+        created_by_id=user_id,
+        updated_by_id=user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(cart)
+    await session.flush()
+    return cart
+
+
+async def lock_for_change(
+    session: AsyncSession,
+    cart_id: int,
+    user_id: int | None,
+    expected_version: int | None,
+    *,
+    new_status: CartStatus = CartStatus.OPEN,
+) -> Cart:
+    """Raise the version of an open cart (optionally only at ``expected_version``) and return it.
+
+    INVALID_STATE when the cart is no longer open, CONFLICT when someone
+    changed it since ``expected_version``.
+    """
+    conditions = [Cart.id == cart_id, Cart.status == CartStatus.OPEN]
+    if expected_version is not None:
+        conditions.append(Cart.version == expected_version)
+    statement = (
+        update(Cart)
+        .where(*conditions)
+        .values(version=Cart.version + 1, updated_by_id=user_id, updated_at=clock.now(), status=new_status)
+        .returning(Cart)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    cart = (await session.scalars(statement)).one_or_none()
+    if cart is not None:
+        return cart
+    current = (await session.execute(select(Cart.status, Cart.version).where(Cart.id == cart_id))).one_or_none()
+    if current is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, "No such cart.", "cartId")
+    if current.status is not CartStatus.OPEN:
+        raise DomainError.of(ErrorCode.INVALID_STATE, "The cart has been sent and can no longer change.", "cartId")
+    raise DomainError.of(
+        ErrorCode.CONFLICT,
+        f"The cart changed meanwhile (version {current.version}, you expected {expected_version}). "
+        "Read it again and repeat your change.",
+        "expectedVersion",
+    )
+
+
+async def prices_for(session: AsyncSession, customer_id: int, products: Sequence[Product]) -> dict[int, Decimal]:
+    """The price each product costs this customer now: the agreement price, else the list price."""
+    if not products:
+        return {}
+    agreed = dict(
+        (
+            await session.execute(
+                select(AgreementPrice.product_id, AgreementPrice.price).where(
+                    AgreementPrice.customer_id == customer_id,
+                    AgreementPrice.product_id.in_([p.id for p in products]),
+                )
+            )
+        ).all()
+    )
+    return {p.id: agreed.get(p.id, p.list_price) for p in products}
+
+
+async def _resolve_products(
+    session: AsyncSession, requests: Sequence[LineRequest]
+) -> tuple[list[Product | None], list[Problem]]:
+    """Each request's product, or the problems that make it unusable (by line)."""
+    problems: list[Problem] = []
+    ids: dict[int, int] = {}
+    for index, request in enumerate(requests):
+        if (request.sku is None) == (request.product_id is None):
+            problems.append(
+                Problem(ErrorCode.INVALID_INPUT, "Give exactly one of sku and productId.", f"lines.{index}")
+            )
+        if (problem := check_quantity(request.quantity, f"lines.{index}.quantity")) is not None:
+            problems.append(problem)
+        if request.product_id is not None:
+            pk = decode_id("Product", request.product_id)
+            if pk is not None:
+                ids[index] = pk
+    skus = {r.sku.strip() for r in requests if r.sku is not None and 0 < len(r.sku.strip()) <= MAX_SKU_CHARS}
+    found: list[Product] = []
+    if skus or ids:
+        condition = Product.sku.in_(skus) if skus else None
+        if ids:
+            by_id = Product.id.in_(set(ids.values()))
+            condition = by_id if condition is None else condition | by_id
+        found = list((await session.scalars(select(Product).where(condition))).all())
+    by_sku = {p.sku: p for p in found}
+    by_pk = {p.id: p for p in found}
+    products: list[Product | None] = []
+    for index, request in enumerate(requests):
+        product = None
+        if request.sku is not None and request.product_id is None:
+            product = by_sku.get(request.sku.strip())
+            if product is None:
+                problems.append(
+                    Problem(
+                        ErrorCode.UNKNOWN_SKU,
+                        f"No product has SKU {request.sku[:MAX_SKU_CHARS]!r}.",
+                        f"lines.{index}.sku",
+                    )
+                )
+        elif request.product_id is not None and request.sku is None:
+            product = by_pk.get(ids.get(index, -1))
+            if product is None:
+                problems.append(Problem(ErrorCode.UNKNOWN_SKU, "No product has this id.", f"lines.{index}.productId"))
+        if product is not None and not product.active:
+            problems.append(
+                Problem(
+                    ErrorCode.PRODUCT_UNAVAILABLE,
+                    f"{product.sku} ({product.name}) is no longer sold.",
+                    f"lines.{index}",
+                )
+            )
+        products.append(product)
+    return products, problems
+
+
+async def lines_by_product(session: AsyncSession, cart_id: int, product_ids: Sequence[int]) -> dict[int, CartLine]:
+    if not product_ids:
+        return {}
+    rows = await session.scalars(
+        select(CartLine).where(CartLine.cart_id == cart_id, CartLine.product_id.in_(set(product_ids)))
+    )
+    return {line.product_id: line for line in rows}
+
+
+async def add_lines(session: AsyncSession, cart: Cart, requests: Sequence[LineRequest]) -> Cart:
+    """Add every line or none. The cart must already be locked (``lock_for_change``)."""
+    if not requests:
+        raise DomainError.of(ErrorCode.INVALID_INPUT, "Give at least one line.", "lines")
+    if len(requests) > MAX_LINES_PER_CHANGE:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT, f"At most {MAX_LINES_PER_CHANGE} lines can be added at once.", "lines"
+        )
+    products, problems = await _resolve_products(session, requests)
+    if problems:
+        raise DomainError(*problems)
+    wanted: dict[int, int] = {}  # product id -> quantity to add, in first-seen order
+    first_index: dict[int, int] = {}
+    for index, (request, product) in enumerate(zip(requests, products, strict=True)):
+        assert product is not None
+        wanted[product.id] = wanted.get(product.id, 0) + request.quantity
+        first_index.setdefault(product.id, index)
+    existing = await lines_by_product(session, cart.id, list(wanted))
+    for product_id, quantity in wanted.items():
+        line = existing.get(product_id)
+        total = quantity + (line.quantity if line is not None else 0)
+        if total > MAX_QUANTITY:
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID_INPUT,
+                    f"That would make the line's quantity {total:,}, more than {MAX_QUANTITY:,}.",
+                    f"lines.{first_index[product_id]}.quantity",
+                )
+            )
+    new_lines = [pid for pid in wanted if pid not in existing]
+    if new_lines and cart.line_count + len(new_lines) > MAX_CART_LINES:
+        problems.append(
+            Problem(ErrorCode.INVALID_INPUT, f"A cart can hold at most {MAX_CART_LINES:,} different products.", "lines")
+        )
+    if problems:
+        raise DomainError(*problems)
+    await _put(session, cart, wanted, existing, [p for p in products if p is not None])
+    return cart
+
+
+async def _put(
+    session: AsyncSession,
+    cart: Cart,
+    wanted: dict[int, int],
+    existing: dict[int, CartLine],
+    products: Sequence[Product],
+) -> None:
+    """Add ``wanted`` quantities at today's prices (checked already) and recount the cart."""
+    prices = await prices_for(session, cart.customer_id, products)
+    now = clock.now()
+    for product_id, quantity in wanted.items():
+        line = existing.get(product_id)
+        if line is None:
+            session.add(
+                CartLine(
+                    cart_id=cart.id,
+                    product_id=product_id,
+                    quantity=quantity,
+                    unit_price=prices[product_id],
+                    created_at=now,
+                )
+            )
+        else:
+            line.quantity += quantity
+            line.unit_price = prices[product_id]
+    await refresh_totals(session, cart)
+
+
+async def reorder(
+    session: AsyncSession, customer_id: int, user_id: int | None, order: Order
+) -> tuple[Cart | None, list[Problem]]:
+    """A new open cart with the order's lines at today's prices; lines no longer sold are skipped.
+
+    Partial by design: the problems name the skipped lines (``lines.N``, N the
+    order line's position). When nothing can be ordered again, no empty cart
+    is made.
+    """
+    lines = (
+        await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position))
+    ).all()
+    ids = {line.product_id for line in lines if line.product_id is not None}
+    products = (
+        {p.id: p for p in (await session.scalars(select(Product).where(Product.id.in_(ids)))).all()} if ids else {}
+    )
+    problems: list[Problem] = []
+    wanted: dict[int, int] = {}
+    for line in lines:
+        product = products.get(line.product_id) if line.product_id is not None else None
+        if product is None or not product.active:
+            problems.append(
+                Problem(
+                    ErrorCode.PRODUCT_UNAVAILABLE,
+                    f"{line.sku} ({line.product_name}) is no longer sold.",
+                    f"lines.{line.position}",
+                )
+            )
+            continue
+        wanted[product.id] = min(MAX_QUANTITY, wanted.get(product.id, 0) + line.quantity)
+    if not wanted:
+        return None, problems
+    cart = await create_cart(session, customer_id, user_id, f"Bestilling {order.number}")
+    await _put(session, cart, wanted, {}, [products[pid] for pid in wanted])
+    return cart, problems
+
+
+async def update_line(session: AsyncSession, cart: Cart, line_id: int | None, quantity: int) -> Cart:
+    """Set one line's quantity at today's price; 0 removes it. The cart must be locked."""
+    line = (
+        (
+            await session.scalars(select(CartLine).where(CartLine.id == line_id, CartLine.cart_id == cart.id))
+        ).one_or_none()
+        if line_id is not None
+        else None
+    )
+    if line is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, "The cart has no such line.", "lineId")
+    if (problem := check_quantity(quantity, "quantity", allow_zero=True)) is not None:
+        raise DomainError(problem)
+    if quantity == 0:
+        await session.execute(delete(CartLine).where(CartLine.id == line.id))
+    else:
+        product = await session.get_one(Product, line.product_id)
+        if not product.active:
+            raise DomainError.of(
+                ErrorCode.PRODUCT_UNAVAILABLE,
+                f"{product.sku} ({product.name}) is no longer sold; remove the line (quantity 0).",
+                "lineId",
+            )
+        line.quantity = quantity
+        line.unit_price = (await prices_for(session, cart.customer_id, [product]))[product.id]
+    await refresh_totals(session, cart)
+    return cart
+
+
+async def refresh_totals(session: AsyncSession, cart: Cart) -> None:
+    """Recount the cart's lines and subtotal from the rows themselves."""
+    await session.flush()
+    count, ore = (
+        await session.execute(
+            select(
+                func.count(CartLine.id),
+                func.coalesce(func.sum(CartLine.quantity * type_coerce(CartLine.unit_price, Integer)), 0),
+            ).where(CartLine.cart_id == cart.id)
+        )
+    ).one()
+    cart.line_count = count
+    cart.subtotal = (Decimal(ore) / 100).quantize(Decimal("0.01"))
+    await session.flush()
+
+
+async def lines_of(session: AsyncSession, cart_id: int) -> list[CartLine]:
+    return list(
+        (await session.scalars(select(CartLine).where(CartLine.cart_id == cart_id).order_by(CartLine.id))).all()
+    )

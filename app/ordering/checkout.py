@@ -1,0 +1,190 @@
+"""Checkout: an open cart becomes an order, in one transaction, or nothing changes.
+
+The cart is closed by the same conditional UPDATE that locks it
+(``carts.lock_for_change`` to SUBMITTED): of two submits of one cart at the
+same moment, the second waits for the first and then finds the cart no longer
+open (INVALID_STATE). ``orders.cart_id`` is unique as well, so even a bug
+elsewhere could not make one cart two orders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import audit, clock
+from app.errors import DomainError, ErrorCode, Problem
+from app.ids import decode_id
+from app.models import (
+    CartLine,
+    CartStatus,
+    DeliveryAddress,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    Product,
+)
+from app.ordering import counters, notifications
+from app.ordering.calendar import why_not_deliverable
+from app.ordering.carts import lock_for_change
+from app.ordering.money import Totals, line_total
+from app.ordering.schedules import schedule_of
+from app.settings import Settings
+from app.viewer import Viewer
+
+MAX_REFERENCE_CHARS = 100
+MAX_COMMENT_CHARS = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitRequest:
+    delivery_address_id: str
+    delivery_date: date
+    reference: str | None = None
+    comment: str | None = None
+
+
+def clean_text(value: str | None, limit: int, field: str, what: str) -> tuple[str | None, Problem | None]:
+    if value is None:
+        return None, None
+    cleaned = value.strip()
+    if len(cleaned) > limit:
+        return None, Problem(ErrorCode.INVALID_INPUT, f"{what} can be at most {limit:,} characters.", field)
+    return cleaned or None, None
+
+
+async def delivery_date_problem(session: AsyncSession, customer_id: int, day: date, field: str) -> Problem | None:
+    reason = why_not_deliverable(await schedule_of(session, customer_id), day, clock.now())
+    if reason is None:
+        return None
+    return Problem(
+        ErrorCode.INVALID_DELIVERY_DATE,
+        f"{day.isoformat()} is not a delivery date you can order for: {reason}. "
+        "DeliveryOptions lists the dates you can choose.",
+        field,
+    )
+
+
+async def submit_cart(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Viewer,
+    cart_id: int,
+    request: SubmitRequest,
+    *,
+    needs_approval: bool,
+    expected_version: int | None,
+) -> Order:
+    """Make the order. ``needs_approval``: the actor is an assistant (PENDING_APPROVAL)."""
+    cart = await lock_for_change(session, cart_id, actor.user_id, expected_version, new_status=CartStatus.SUBMITTED)
+    rows = (
+        await session.execute(
+            select(CartLine, Product)
+            .join(Product, Product.id == CartLine.product_id)
+            .where(CartLine.cart_id == cart.id)
+            .order_by(CartLine.id)
+        )
+    ).all()
+    problems: list[Problem] = []
+    if not rows:
+        problems.append(Problem(ErrorCode.EMPTY_CART, "The cart is empty: add products before you send it.", "cartId"))
+    for _line, product in rows:
+        if not product.active:
+            problems.append(
+                Problem(
+                    ErrorCode.PRODUCT_UNAVAILABLE,
+                    f"{product.sku} ({product.name}) is no longer sold: remove it from the cart first.",
+                    "cartId",
+                )
+            )
+    address_pk = decode_id("DeliveryAddress", request.delivery_address_id)
+    address = (
+        (
+            await session.scalars(
+                select(DeliveryAddress).where(
+                    DeliveryAddress.id == address_pk,
+                    DeliveryAddress.customer_id == cart.customer_id,
+                    DeliveryAddress.active.is_(True),
+                )
+            )
+        ).one_or_none()
+        if address_pk is not None
+        else None
+    )
+    if address is None:
+        problems.append(
+            Problem(
+                ErrorCode.INVALID_DELIVERY_ADDRESS,
+                "That is not one of this customer number's delivery addresses.",
+                "input.deliveryAddressId",
+            )
+        )
+    if problem := await delivery_date_problem(session, cart.customer_id, request.delivery_date, "input.deliveryDate"):
+        problems.append(problem)
+    reference, problem = clean_text(request.reference, MAX_REFERENCE_CHARS, "input.reference", "The reference")
+    if problem:
+        problems.append(problem)
+    comment, problem = clean_text(request.comment, MAX_COMMENT_CHARS, "input.comment", "The comment")
+    if problem:
+        problems.append(problem)
+    if problems:
+        raise DomainError(*problems)
+    assert address is not None
+
+    now = clock.now()
+    status = OrderStatus.PENDING_APPROVAL if needs_approval else OrderStatus.SUBMITTED
+    totals = Totals.of_lines((line.unit_price, line.quantity) for line, _ in rows)
+    order = Order(
+        number=await counters.next_order_number(session),
+        customer_id=cart.customer_id,
+        cart_id=cart.id,
+        status=status,
+        placed_by_id=actor.user_id,
+        placed_at=now,
+        delivery_date=request.delivery_date,
+        delivery_address_id=address.id,
+        reference=reference,
+        comment=comment,
+        line_count=len(rows),
+        subtotal=totals.subtotal,
+        vat=totals.vat,
+        total=totals.total,
+        updated_at=now,
+        feed_position=None if needs_approval else await counters.next_feed_position(session),
+    )
+    session.add(order)
+    await session.flush()
+    session.add_all(
+        OrderLine(
+            order_id=order.id,
+            position=position,
+            product_id=product.id,
+            sku=product.sku,
+            product_name=product.name,
+            unit=product.unit,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            line_total=line_total(line.unit_price, line.quantity),
+        )
+        for position, (line, product) in enumerate(rows)
+    )
+    session.add(OrderEvent(order_id=order.id, status=status, at=now, user_id=actor.user_id))
+    audit.record(
+        session,
+        actor,
+        "order.awaiting_approval" if needs_approval else "order.submitted",
+        customer_id=order.customer_id,
+        subject_id=order.number,
+        cart_id=cart.id,
+        total=str(order.total),
+    )
+    await session.flush()
+    if needs_approval:
+        await notifications.awaiting_approval(session, settings, order)
+    else:
+        await notifications.confirmation(session, settings, order, approver=None)
+    return order

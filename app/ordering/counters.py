@@ -1,0 +1,39 @@
+"""Named counters shared by every process: order numbers and ERP feed positions.
+
+``advance`` is one statement, an upsert that adds one and returns the new
+value. The counter's row stays locked until the caller's transaction ends, so
+two processes never get the same value, and values commit in the order they
+were handed out: a reader that has seen position N never later finds a
+smaller one appear (what makes the ERP feed safe to resume from a cursor).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Counter
+
+ORDER_NUMBER = "order_number"
+ORDER_FEED = "order_feed"
+
+# Order numbers start at 1000001: seven digits for a long time, and never
+# mistaken for a customer number (five digits) on the phone.
+ORDER_NUMBER_BASE = 1_000_000
+
+
+async def advance(session: AsyncSession, name: str) -> int:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(Counter).values(name=name, value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Counter.name], set_={"value": Counter.value + 1}
+    ).returning(Counter.value)
+    return (await session.execute(statement)).scalar_one()
+
+
+async def next_order_number(session: AsyncSession) -> str:
+    return str(ORDER_NUMBER_BASE + await advance(session, ORDER_NUMBER))
+
+
+async def next_feed_position(session: AsyncSession) -> int:
+    return await advance(session, ORDER_FEED)

@@ -1,0 +1,193 @@
+"""What the ERP reports after an order is sent: the status machine, shipments, delivery.
+
+SUBMITTED -> IN_PROGRESS -> SHIPPED (with shipments) -> DELIVERED, and
+CANCELLED from SUBMITTED or IN_PROGRESS. Any other move is INVALID_STATE.
+Repeating the current status with the same data changes nothing (no history
+entry, no new feed position, no email), so an ERP may safely resend after a
+timeout; SHIPPED again with new tracking numbers adds those shipments and
+tells the customer about them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import audit, clock
+from app.errors import DomainError, ErrorCode, Problem
+from app.models import Order, OrderEvent, OrderStatus, Shipment
+from app.ordering import counters, notifications
+from app.settings import Settings
+from app.viewer import Viewer
+
+S = OrderStatus
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.SUBMITTED: frozenset({S.IN_PROGRESS, S.CANCELLED}),
+    S.IN_PROGRESS: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.DELIVERED}),
+}
+MAX_NOTE_CHARS = 1_000
+MAX_SHIPMENTS = 100
+# Clocks of two systems disagree a little; a delivery minutes "in the future" is not an error.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentRequest:
+    carrier: str
+    tracking_number: str
+    tracking_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    order_number: str
+    status: OrderStatus
+    note: str | None = None
+    shipments: list[ShipmentRequest] = field(default_factory=list)
+    delivered_at: datetime | None = None
+
+
+def may_move(current: OrderStatus, target: OrderStatus) -> bool:
+    return target in TRANSITIONS.get(current, frozenset())
+
+
+def _check_shipments(shipments: list[ShipmentRequest]) -> list[Problem]:
+    problems: list[Problem] = []
+    if len(shipments) > MAX_SHIPMENTS:
+        return [Problem(ErrorCode.INVALID_INPUT, f"At most {MAX_SHIPMENTS} shipments at once.", "input.shipments")]
+    for index, shipment in enumerate(shipments):
+        path = f"input.shipments.{index}"
+        if not 0 < len(shipment.carrier.strip()) <= 100:
+            problems.append(Problem(ErrorCode.INVALID_INPUT, "carrier must be 1 to 100 characters.", f"{path}.carrier"))
+        if not 0 < len(shipment.tracking_number.strip()) <= 100:
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID_INPUT, "trackingNumber must be 1 to 100 characters.", f"{path}.trackingNumber"
+                )
+            )
+        if shipment.tracking_url is not None:
+            url = shipment.tracking_url.strip()
+            # Only web links: the URL goes into the customer's email as a link.
+            if len(url) > 2000 or urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).netloc:
+                problems.append(
+                    Problem(ErrorCode.INVALID_INPUT, "trackingUrl must be an http(s) URL.", f"{path}.trackingUrl")
+                )
+    return problems
+
+
+def _validate(update: StatusUpdate) -> list[Problem]:
+    problems = _check_shipments(update.shipments)
+    if update.shipments and update.status is not S.SHIPPED:
+        problems.append(Problem(ErrorCode.INVALID_INPUT, "Shipments belong only to status SHIPPED.", "input.shipments"))
+    if update.delivered_at is not None:
+        if update.status is not S.DELIVERED:
+            problems.append(
+                Problem(ErrorCode.INVALID_INPUT, "deliveredAt belongs only to status DELIVERED.", "input.deliveredAt")
+            )
+        elif update.delivered_at > clock.now() + CLOCK_SKEW:
+            problems.append(Problem(ErrorCode.INVALID_INPUT, "deliveredAt is in the future.", "input.deliveredAt"))
+    if update.note is not None and len(update.note) > MAX_NOTE_CHARS:
+        problems.append(
+            Problem(ErrorCode.INVALID_INPUT, f"note can be at most {MAX_NOTE_CHARS:,} characters.", "input.note")
+        )
+    return problems
+
+
+async def update_status(session: AsyncSession, settings: Settings, actor: Viewer, update: StatusUpdate) -> Order:
+    problems = _validate(update)
+    if problems:
+        raise DomainError(*problems)
+    number = update.order_number.strip()
+    order = (
+        await session.scalars(
+            select(Order).where(Order.number == number[:20]).with_for_update().execution_options(populate_existing=True)
+        )
+    ).one_or_none()
+    if order is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, f"No order has number {number[:20]!r}.", "input.orderNumber")
+
+    existing = (
+        await session.scalars(select(Shipment).where(Shipment.order_id == order.id).order_by(Shipment.id))
+    ).all()
+    known = {(s.carrier, s.tracking_number) for s in existing}
+    fresh: list[Shipment] = []
+    now = clock.now()
+    for request in update.shipments:
+        key = (request.carrier.strip(), request.tracking_number.strip())
+        if key in known:
+            continue
+        known.add(key)
+        url = request.tracking_url.strip() if request.tracking_url else None
+        fresh.append(
+            Shipment(order_id=order.id, carrier=key[0], tracking_number=key[1], tracking_url=url, shipped_at=now)
+        )
+
+    if update.status is order.status:
+        changed = bool(fresh)
+        if (
+            update.status is S.DELIVERED
+            and update.delivered_at is not None
+            and update.delivered_at != order.delivered_at
+        ):
+            # A corrected delivery time: the date matters for the return window.
+            order.delivered_at = update.delivered_at
+            changed = True
+        if changed:
+            order.updated_at = now
+            session.add_all(fresh)
+            audit.record(
+                session,
+                actor,
+                "order.updated",
+                customer_id=order.customer_id,
+                subject_id=order.number,
+                shipments_added=len(fresh) or None,
+            )
+            await session.flush()
+            await notifications.shipped(session, settings, order, fresh)
+        return order
+
+    if not may_move(order.status, update.status):
+        raise DomainError.of(
+            ErrorCode.INVALID_STATE,
+            f"Order {order.number} cannot move from {order.status.value} to {update.status.value}.",
+            "input.status",
+        )
+    if update.status is S.SHIPPED and not existing and not fresh:
+        raise DomainError.of(ErrorCode.INVALID_INPUT, "SHIPPED needs at least one shipment.", "input.shipments")
+
+    previous = order.status
+    order.status = update.status
+    order.updated_at = now
+    order.feed_position = await counters.next_feed_position(session)
+    if update.status is S.DELIVERED:
+        order.delivered_at = update.delivered_at or now
+    session.add_all(fresh)
+    session.add(
+        OrderEvent(
+            order_id=order.id,
+            status=update.status,
+            at=now,
+            api_key_id=actor.api_key_id,
+            user_id=actor.user_id,
+            note=update.note.strip() if update.note and update.note.strip() else None,
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "order.status_changed",
+        customer_id=order.customer_id,
+        subject_id=order.number,
+        previous=previous.value,
+        status=update.status.value,
+    )
+    await session.flush()
+    if fresh:
+        await notifications.shipped(session, settings, order, fresh)
+    return order

@@ -1,0 +1,151 @@
+"""Which order emails go to whom, queued in the transaction of the change that causes them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.mail import outbox
+from app.models import (
+    Customer,
+    DeliveryAddress,
+    Membership,
+    MembershipStatus,
+    Order,
+    OrderLine,
+    Role,
+    Shipment,
+    User,
+)
+from app.settings import Settings
+
+
+def order_link(settings: Settings, order: Order) -> str:
+    return f"{settings.public_url}/orders/{order.number}"
+
+
+async def _order_params(session: AsyncSession, order: Order) -> dict[str, Any]:
+    customer = await session.get_one(Customer, order.customer_id)
+    address = await session.get_one(DeliveryAddress, order.delivery_address_id)
+    placed_by = await session.get(User, order.placed_by_id) if order.placed_by_id is not None else None
+    lines = (
+        await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position))
+    ).all()
+    return {
+        "number": order.number,
+        "customer_name": customer.name,
+        "customer_number": customer.number,
+        "delivery_date": order.delivery_date,
+        "address_lines": [
+            part
+            for part in (address.label, address.line1, address.line2, f"{address.postal_code} {address.city}")
+            if part
+        ],
+        "reference": order.reference,
+        "comment": order.comment,
+        "placed_by": placed_by.name if placed_by is not None else "",
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.product_name,
+                "quantity": line.quantity,
+                "unit": line.unit,
+                "unit_price": line.unit_price,
+                "line_total": line.line_total,
+            }
+            for line in lines
+        ],
+        "subtotal": order.subtotal,
+        "vat": order.vat,
+        "total": order.total,
+    }
+
+
+async def _placer(session: AsyncSession, order: Order) -> User | None:
+    return await session.get(User, order.placed_by_id) if order.placed_by_id is not None else None
+
+
+async def confirmation(session: AsyncSession, settings: Settings, order: Order, approver: User | None) -> None:
+    """To whoever placed the order: it is on its way to the warehouse."""
+    placer = await _placer(session, order)
+    if placer is None:
+        return
+    outbox.enqueue(
+        session,
+        settings,
+        "order_confirmation",
+        placer.email,
+        name=placer.name,
+        order=await _order_params(session, order),
+        approved_by=approver.name if approver is not None else None,
+        link=order_link(settings, order),
+    )
+
+
+async def awaiting_approval(session: AsyncSession, settings: Settings, order: Order) -> int:
+    """To every active main user of the customer number; returns how many were told."""
+    main_users: Sequence[User] = (
+        await session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.customer_id == order.customer_id,
+                Membership.role == Role.MAIN_USER,
+                Membership.status == MembershipStatus.ACTIVE,
+            )
+            .order_by(User.id)
+        )
+    ).all()
+    if not main_users:
+        return 0
+    params = await _order_params(session, order)
+    for user in main_users:
+        outbox.enqueue(
+            session,
+            settings,
+            "order_awaiting_approval",
+            user.email,
+            name=user.name,
+            order=params,
+            link=order_link(settings, order),
+        )
+    return len(main_users)
+
+
+async def rejected(session: AsyncSession, settings: Settings, order: Order, rejecter: User) -> None:
+    placer = await _placer(session, order)
+    if placer is None:
+        return
+    outbox.enqueue(
+        session,
+        settings,
+        "order_rejected",
+        placer.email,
+        name=placer.name,
+        order=await _order_params(session, order),
+        rejected_by=rejecter.name,
+        reason=order.rejection_reason or "",
+        link=order_link(settings, order),
+    )
+
+
+async def shipped(session: AsyncSession, settings: Settings, order: Order, shipments: Sequence[Shipment]) -> None:
+    placer = await _placer(session, order)
+    if placer is None or not shipments:
+        return
+    outbox.enqueue(
+        session,
+        settings,
+        "order_shipped",
+        placer.email,
+        name=placer.name,
+        order=await _order_params(session, order),
+        shipments=[
+            {"carrier": s.carrier, "tracking_number": s.tracking_number, "tracking_url": s.tracking_url}
+            for s in shipments
+        ],
+        link=order_link(settings, order),
+    )

@@ -1,0 +1,213 @@
+"""Shared carts and delivery options as the API shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+import app.schema.enums  # noqa: F401 - registers CartStatus
+from app.context import Info
+from app.ids import encode_id
+from app.models import Cart, CartLine, CartStatus, DeliveryAddress, Product
+from app.ordering.carts import LineRequest
+from app.ordering.money import Totals, line_total
+from app.resolvers import carts as resolve
+from app.schema.catalog import Money, ProductObject
+from app.schema.errors import UserError
+from app.schema.identity import CustomerType, UserType, user_or_none
+from app.schema.payloads import OkPayload, reports_errors
+
+
+@strawberry.type(name="DeliveryAddress", description="A delivery address (leveringsadresse) as ERP gives it.")
+class DeliveryAddressType:
+    id: strawberry.ID
+    external_id: str = strawberry.field(description="The ERP's own id of the address.")
+    label: str
+    line1: str
+    line2: str | None
+    postal_code: str
+    city: str
+    is_default: bool
+
+    @classmethod
+    def of(cls, address: DeliveryAddress) -> DeliveryAddressType:
+        return cls(
+            id=strawberry.ID(encode_id("DeliveryAddress", address.id)),
+            external_id=address.external_id,
+            label=address.label,
+            line1=address.line1,
+            line2=address.line2,
+            postal_code=address.postal_code,
+            city=address.city,
+            is_default=address.is_default,
+        )
+
+
+@strawberry.type(name="CartLine")
+class CartLineType:
+    id: strawberry.ID
+    quantity: int
+    unit_price: Money = strawberry.field(
+        description="Excluding VAT: the agreement price, else the list price, when the line last changed."
+    )
+    line_total: Money
+    added_at: datetime
+    product_pk: strawberry.Private[int]
+
+    @strawberry.field
+    async def product(self, info: Info) -> ProductObject:
+        found: Product = await info.context.loaders.product.load(self.product_pk)
+        return ProductObject.of(found)
+
+    @classmethod
+    def of(cls, line: CartLine) -> CartLineType:
+        return cls(
+            id=strawberry.ID(encode_id("CartLine", line.id)),
+            quantity=line.quantity,
+            unit_price=Money.nok(line.unit_price),
+            line_total=Money.nok(line_total(line.unit_price, line.quantity)),
+            added_at=line.created_at,
+            product_pk=line.product_id,
+        )
+
+
+@strawberry.type(
+    name="Cart",
+    description=(
+        'A cart ("handlekurv") of a customer number: every active member sees and edits it. version rises by '
+        "one with every change; give it back as expectedVersion to be told (CONFLICT) about a colleague's "
+        "change instead of building on it unseen."
+    ),
+)
+class CartType:
+    id: strawberry.ID
+    name: str
+    status: CartStatus
+    version: int
+    line_count: int
+    created_at: datetime
+    updated_at: datetime
+    subtotal: Money = strawberry.field(description="Sum of the lines, excluding VAT.")
+    vat: Money = strawberry.field(description="25 % of the subtotal, rounded half-up to the øre.")
+    total: Money = strawberry.field(description="Subtotal plus VAT.")
+    model: strawberry.Private[Cart]
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[CartLineType]:
+        lines: list[CartLine] = await info.context.loaders.lines_of_cart.load(self.model.id)
+        return [CartLineType.of(line) for line in lines]
+
+    @strawberry.field
+    async def customer(self, info: Info) -> CustomerType:
+        return CustomerType.from_model(await info.context.loaders.customer.load(self.model.customer_id))
+
+    @strawberry.field
+    async def created_by(self, info: Info) -> UserType | None:
+        if self.model.created_by_id is None:
+            return None
+        return user_or_none(await info.context.loaders.user.load(self.model.created_by_id))
+
+    @strawberry.field(description="Who made the last change.")
+    async def updated_by(self, info: Info) -> UserType | None:
+        if self.model.updated_by_id is None:
+            return None
+        return user_or_none(await info.context.loaders.user.load(self.model.updated_by_id))
+
+    @classmethod
+    def of(cls, cart: Cart) -> CartType:
+        totals = Totals.of_subtotal(cart.subtotal)
+        return cls(
+            id=strawberry.ID(encode_id("Cart", cart.id)),
+            name=cart.name,
+            status=cart.status,
+            version=cart.version,
+            line_count=cart.line_count,
+            created_at=cart.created_at,
+            updated_at=cart.updated_at,
+            subtotal=Money.nok(totals.subtotal),
+            vat=Money.nok(totals.vat),
+            total=Money.nok(totals.total),
+            model=cart,
+        )
+
+
+def cart_or_none(cart: Cart | None) -> CartType | None:
+    return CartType.of(cart) if cart is not None else None
+
+
+@strawberry.input(description="Exactly one of sku and productId; quantity 1 to 100,000.")
+class CartLineInput:
+    sku: str | None = None
+    product_id: strawberry.ID | None = None
+    quantity: int
+
+    def to_request(self) -> LineRequest:
+        return LineRequest(sku=self.sku, product_id=self.product_id, quantity=self.quantity)
+
+
+@strawberry.type
+class CartPayload:
+    cart: CartType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CartQuery:
+    @strawberry.field(description="A cart of a customer number you are an active member of; null otherwise.")
+    async def cart(self, info: Info, id: strawberry.ID) -> CartType | None:
+        return cart_or_none(await resolve.cart(info, id))
+
+
+_VERSION = "With expectedVersion: CONFLICT unless the cart is still at that version."
+
+
+@strawberry.type
+class CartMutation:
+    @strawberry.mutation(description='A new open cart; name defaults to "Handlekurv" (at most 100 characters).')
+    @reports_errors(CartPayload)
+    async def create_cart(self, info: Info, customer_number: str, name: str | None = None) -> CartPayload:
+        return CartPayload(cart=CartType.of(await resolve.create_cart(info, customer_number, name)))
+
+    @strawberry.mutation(
+        description=(
+            "Add lines by sku or productId (exactly one). A product already in the cart adds to its quantity; "
+            "a line never exceeds 100,000. All or nothing: UNKNOWN_SKU, PRODUCT_UNAVAILABLE, INVALID_INPUT "
+            "name the line (lines.N...). At most 1,000 lines per call and 1,000 products per cart. "
+            "Prices are taken now. " + _VERSION
+        )
+    )
+    @reports_errors(CartPayload)
+    async def add_to_cart(
+        self, info: Info, cart_id: strawberry.ID, lines: list[CartLineInput], expected_version: int | None = None
+    ) -> CartPayload:
+        cart = await resolve.add_to_cart(info, cart_id, [line.to_request() for line in lines], expected_version)
+        return CartPayload(cart=CartType.of(cart))
+
+    @strawberry.mutation(
+        description=("Set a line's quantity (0 removes the line; at most 100,000) at today's price. " + _VERSION)
+    )
+    @reports_errors(CartPayload)
+    async def update_cart_line(
+        self,
+        info: Info,
+        cart_id: strawberry.ID,
+        line_id: strawberry.ID,
+        quantity: int,
+        expected_version: int | None = None,
+    ) -> CartPayload:
+        cart = await resolve.update_cart_line(info, cart_id, line_id, quantity, expected_version)
+        return CartPayload(cart=CartType.of(cart))
+
+    @strawberry.mutation(description="Rename an open cart (1 to 100 characters). Raises the version.")
+    @reports_errors(CartPayload)
+    async def rename_cart(self, info: Info, cart_id: strawberry.ID, name: str) -> CartPayload:
+        return CartPayload(cart=CartType.of(await resolve.rename_cart(info, cart_id, name)))
+
+    @strawberry.mutation(
+        description="Delete an open cart and its lines. A sent cart belongs to its order: INVALID_STATE."
+    )
+    @reports_errors(OkPayload)
+    async def delete_cart(self, info: Info, cart_id: strawberry.ID) -> OkPayload:
+        await resolve.delete_cart(info, cart_id)
+        return OkPayload.success()

@@ -1,0 +1,323 @@
+"""Checkout, approval, "Mine ordre", and the ERP's order feed and status updates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+import app.schema.enums  # noqa: F401 - registers OrderStatus
+from app.context import Info
+from app.ids import encode_id
+from app.models import Order, OrderEvent, OrderLine, OrderStatus, Product, Shipment
+from app.ordering.checkout import SubmitRequest
+from app.ordering.feed import encode_cursor
+from app.ordering.fulfilment import ShipmentRequest, StatusUpdate
+from app.resolvers import carts as resolve_carts
+from app.resolvers import orders as resolve
+from app.schema.carts import CartPayload, CartType, DeliveryAddressType
+from app.schema.catalog import Money, ProductObject
+from app.schema.errors import UserError
+from app.schema.identity import CustomerType, UserType, user_or_none
+from app.schema.pagination import PageInfo
+from app.schema.payloads import reports_errors
+
+
+@strawberry.type(
+    name="OrderLine", description="A snapshot of what was ordered: later catalogue changes do not alter it."
+)
+class OrderLineType:
+    id: strawberry.ID
+    position: int
+    sku: str
+    product_name: str
+    unit: str
+    quantity: int
+    unit_price: Money = strawberry.field(description="Excluding VAT, as it was when the order was placed.")
+    line_total: Money
+    product_pk: strawberry.Private[int | None]
+
+    @strawberry.field(description="The product as it is today; null if it has been removed from the catalogue.")
+    async def product(self, info: Info) -> ProductObject | None:
+        if self.product_pk is None:
+            return None
+        found: Product | None = await info.context.loaders.product.load(self.product_pk)
+        return ProductObject.of(found) if found is not None else None
+
+    @classmethod
+    def of(cls, line: OrderLine) -> OrderLineType:
+        return cls(
+            id=strawberry.ID(encode_id("OrderLine", line.id)),
+            position=line.position,
+            sku=line.sku,
+            product_name=line.product_name,
+            unit=line.unit,
+            quantity=line.quantity,
+            unit_price=Money.nok(line.unit_price),
+            line_total=Money.nok(line.line_total),
+            product_pk=line.product_id,
+        )
+
+
+@strawberry.type(name="Shipment")
+class ShipmentType:
+    carrier: str
+    tracking_number: str
+    tracking_url: str | None
+    shipped_at: datetime
+
+    @classmethod
+    def of(cls, shipment: Shipment) -> ShipmentType:
+        return cls(
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            tracking_url=shipment.tracking_url,
+            shipped_at=shipment.shipped_at,
+        )
+
+
+@strawberry.type(name="OrderEvent", description="One step of an order's history.")
+class OrderEventType:
+    status: OrderStatus
+    at: datetime
+    note: str | None
+    by_pk: strawberry.Private[int | None]
+
+    @strawberry.field(description="The user who made the change; null for changes the ERP reported.")
+    async def by(self, info: Info) -> UserType | None:
+        return user_or_none(await info.context.loaders.user.load(self.by_pk)) if self.by_pk is not None else None
+
+    @classmethod
+    def of(cls, event: OrderEvent) -> OrderEventType:
+        return cls(status=event.status, at=event.at, note=event.note, by_pk=event.user_id)
+
+
+@strawberry.type(name="Order", description='An order ("bestilling"), with the money and lines as they were placed.')
+class OrderType:
+    id: strawberry.ID
+    number: str = strawberry.field(description="Human-readable, unique and increasing.")
+    status: OrderStatus
+    reference: str | None = strawberry.field(description="The customer's own reference (at most 100 characters).")
+    comment: str | None
+    placed_at: datetime
+    approved_at: datetime | None
+    rejection_reason: str | None
+    delivery_date: date
+    delivered_at: datetime | None
+    updated_at: datetime = strawberry.field(description="The last change of status (or of shipments).")
+    line_count: int
+    subtotal: Money = strawberry.field(description="Sum of the lines, excluding VAT.")
+    vat: Money = strawberry.field(description="25 % of the subtotal, rounded half-up to the øre.")
+    total: Money = strawberry.field(description="Subtotal plus VAT.")
+    model: strawberry.Private[Order]
+
+    @strawberry.field
+    async def customer(self, info: Info) -> CustomerType:
+        return CustomerType.from_model(await info.context.loaders.customer.load(self.model.customer_id))
+
+    @strawberry.field
+    async def placed_by(self, info: Info) -> UserType | None:
+        if self.model.placed_by_id is None:
+            return None
+        return user_or_none(await info.context.loaders.user.load(self.model.placed_by_id))
+
+    @strawberry.field
+    async def approved_by(self, info: Info) -> UserType | None:
+        if self.model.approved_by_id is None:
+            return None
+        return user_or_none(await info.context.loaders.user.load(self.model.approved_by_id))
+
+    @strawberry.field(description="Where the goods go, as chosen at checkout (even if ERP no longer offers it).")
+    async def delivery_address(self, info: Info) -> DeliveryAddressType:
+        return DeliveryAddressType.of(await info.context.loaders.delivery_address.load(self.model.delivery_address_id))
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[OrderLineType]:
+        lines: list[OrderLine] = await info.context.loaders.lines_of_order.load(self.model.id)
+        return [OrderLineType.of(line) for line in lines]
+
+    @strawberry.field(description="Shipments with tracking, as the ERP reports them.")
+    async def shipments(self, info: Info) -> list[ShipmentType]:
+        shipments: list[Shipment] = await info.context.loaders.shipments_of_order.load(self.model.id)
+        return [ShipmentType.of(s) for s in shipments]
+
+    @strawberry.field(description="Every status the order has had, oldest first, with who and when.")
+    async def history(self, info: Info) -> list[OrderEventType]:
+        events: list[OrderEvent] = await info.context.loaders.history_of_order.load(self.model.id)
+        return [OrderEventType.of(e) for e in events]
+
+    @classmethod
+    def of(cls, order: Order) -> OrderType:
+        return cls(
+            id=strawberry.ID(encode_id("Order", order.id)),
+            number=order.number,
+            status=order.status,
+            reference=order.reference,
+            comment=order.comment,
+            placed_at=order.placed_at,
+            approved_at=order.approved_at,
+            rejection_reason=order.rejection_reason,
+            delivery_date=order.delivery_date,
+            delivered_at=order.delivered_at,
+            updated_at=order.updated_at,
+            line_count=order.line_count,
+            subtotal=Money.nok(order.subtotal),
+            vat=Money.nok(order.vat),
+            total=Money.nok(order.total),
+            model=order,
+        )
+
+
+def order_or_none(order: Order | None) -> OrderType | None:
+    return OrderType.of(order) if order is not None else None
+
+
+@strawberry.type
+class OrderFeedEdge:
+    cursor: str
+    node: OrderType
+
+
+@strawberry.type
+class OrderFeedConnection:
+    edges: list[OrderFeedEdge]
+    page_info: PageInfo
+
+
+@strawberry.input
+class SubmitCartInput:
+    delivery_address_id: strawberry.ID = strawberry.field(description="One of the customer's deliveryAddresses.")
+    delivery_date: date = strawberry.field(description="One of the customer's deliveryDates, before its cut-off.")
+    reference: str | None = strawberry.field(default=None, description="At most 100 characters.")
+    comment: str | None = strawberry.field(default=None, description="At most 1,000 characters.")
+
+
+@strawberry.input
+class ShipmentInput:
+    carrier: str = strawberry.field(description="1 to 100 characters.")
+    tracking_number: str = strawberry.field(description="1 to 100 characters; with carrier, unique per order.")
+    tracking_url: str | None = strawberry.field(default=None, description="An http(s) URL.")
+
+
+@strawberry.input
+class OrderStatusInput:
+    order_number: str
+    status: OrderStatus
+    note: str | None = strawberry.field(default=None, description="Shown in the order's history; at most 1,000.")
+    shipments: list[ShipmentInput] | None = strawberry.field(default=None, description="Only with SHIPPED.")
+    delivered_at: datetime | None = strawberry.field(
+        default=None, description="Only with DELIVERED; defaults to now. Not in the future."
+    )
+
+    def to_update(self) -> StatusUpdate:
+        return StatusUpdate(
+            order_number=self.order_number,
+            status=self.status,
+            note=self.note,
+            shipments=[
+                ShipmentRequest(carrier=s.carrier, tracking_number=s.tracking_number, tracking_url=s.tracking_url)
+                for s in self.shipments or []
+            ],
+            delivered_at=self.delivered_at,
+        )
+
+
+@strawberry.type
+class OrderPayload:
+    order: OrderType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OrderQuery:
+    @strawberry.field(description="An order of a customer number you are an active member of; null otherwise.")
+    async def order(self, info: Info, id: strawberry.ID) -> OrderType | None:
+        return order_or_none(await resolve.order(info, id))
+
+    @strawberry.field(
+        description=(
+            "ERP (scope orders:read): orders that are SUBMITTED or later, oldest change first. An order "
+            "appears again after each change of status, showing its current state. Resume with the last "
+            "endCursor; an empty page returns the cursor it was given."
+        )
+    )
+    async def order_feed(self, info: Info, after: str | None = None, first: int | None = None) -> OrderFeedConnection:
+        page = await resolve.order_feed(info, after, first)
+        edges = [OrderFeedEdge(cursor=encode_cursor(o.feed_position), node=OrderType.of(o)) for o in page.orders]
+        return OrderFeedConnection(
+            edges=edges, page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor)
+        )
+
+
+@strawberry.type
+class OrderMutation:
+    @strawberry.mutation(
+        description=(
+            "Send an open cart as an order, atomically (the cart closes, or nothing changes), with the cart's "
+            "prices. MAIN_USER/PURCHASER: SUBMITTED and a confirmation email to the submitter. ASSISTANT: "
+            "PENDING_APPROVAL and an email to every active MAIN_USER. EMPTY_CART, INVALID_DELIVERY_ADDRESS, "
+            "INVALID_DELIVERY_DATE, PRODUCT_UNAVAILABLE, INVALID_STATE (not open), CONFLICT (expectedVersion)."
+        )
+    )
+    @reports_errors(OrderPayload)
+    async def submit_cart(
+        self, info: Info, cart_id: strawberry.ID, input: SubmitCartInput, expected_version: int | None = None
+    ) -> OrderPayload:
+        request = SubmitRequest(
+            delivery_address_id=input.delivery_address_id,
+            delivery_date=input.delivery_date,
+            reference=input.reference,
+            comment=input.comment,
+        )
+        return OrderPayload(order=OrderType.of(await resolve_carts.submit(info, cart_id, request, expected_version)))
+
+    @strawberry.mutation(
+        description=(
+            "MAIN_USER or PURCHASER (NOT_PERMITTED otherwise, support staff included): a PENDING_APPROVAL "
+            "order becomes SUBMITTED (INVALID_STATE otherwise; of two simultaneous approvals exactly one wins) "
+            "and its placer gets the confirmation. A date past its cut-off: INVALID_DELIVERY_DATE and the "
+            "order stays pending; deliveryDate (an agreed date) replaces the order's date."
+        )
+    )
+    @reports_errors(OrderPayload)
+    async def approve_order(
+        self, info: Info, order_id: strawberry.ID, delivery_date: date | None = None
+    ) -> OrderPayload:
+        return OrderPayload(order=OrderType.of(await resolve.approve(info, order_id, delivery_date)))
+
+    @strawberry.mutation(
+        description=(
+            "Same permissions as approveOrder. The order becomes REJECTED with the reason (1 to 1,000 "
+            "characters); its placer is emailed the reason."
+        )
+    )
+    @reports_errors(OrderPayload)
+    async def reject_order(self, info: Info, order_id: strawberry.ID, reason: str) -> OrderPayload:
+        return OrderPayload(order=OrderType.of(await resolve.reject(info, order_id, reason)))
+
+    @strawberry.mutation(
+        description=(
+            "Copy an order's lines into a new open cart named \"Bestilling <number>\", at today's prices. "
+            "Partial: lines no longer sold are left out, each listed as PRODUCT_UNAVAILABLE with field lines.N "
+            "(N the order line's position). When no line can be copied, no cart is made (cart null)."
+        )
+    )
+    @reports_errors(CartPayload)
+    async def reorder(self, info: Info, order_id: strawberry.ID) -> CartPayload:
+        cart, problems = await resolve.reorder(info, order_id)
+        return CartPayload(
+            cart=CartType.of(cart) if cart is not None else None,
+            errors=UserError.many(problems),
+        )
+
+    @strawberry.mutation(
+        description=(
+            "ERP (scope orders:write). SUBMITTED -> IN_PROGRESS -> SHIPPED (with at least one shipment) -> "
+            "DELIVERED (deliveredAt defaults to now); CANCELLED from SUBMITTED or IN_PROGRESS; any other move "
+            "INVALID_STATE. Repeating the current status with the same data changes nothing; SHIPPED again "
+            "with new tracking numbers adds them. New shipments email the placer the tracking links."
+        )
+    )
+    @reports_errors(OrderPayload)
+    async def update_order_status(self, info: Info, input: OrderStatusInput) -> OrderPayload:
+        return OrderPayload(order=OrderType.of(await resolve.update_order_status(info, input.to_update())))

@@ -1,0 +1,5 @@
+"""Fixtures of the ordering tests (the shop itself is in tests/ordering/shop.py)."""
+
+from tests.ordering.shop import shop
+
+__all__ = ["shop"]
