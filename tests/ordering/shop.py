@@ -137,7 +137,9 @@ async def create_cart(client: httpx.AsyncClient, token: str, number: str = "1000
     return payload["cart"]["id"]
 
 
-async def add(client: httpx.AsyncClient, token: str, cart_id: str, *lines: tuple[str, int], **extra: Any) -> dict[str, Any]:
+async def add(
+    client: httpx.AsyncClient, token: str, cart_id: str, *lines: tuple[str, int], **extra: Any
+) -> dict[str, Any]:
     variables = {"cartId": cart_id, "lines": [{"sku": sku, "quantity": q} for sku, q in lines], **extra}
     return (await gql(client, ADD_TO_CART, variables, token=token))["data"]["addToCart"]
 
