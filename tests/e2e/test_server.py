@@ -233,6 +233,77 @@ def test_demo_loads_the_logins_and_serves(tmp_path: Path) -> None:
                 "/graphql", json={"query": "{ me { email } }"}, headers={"Authorization": f"Bearer {payload['token']}"}
             )
             assert me.json() == {"data": {"me": {"email": email}}}, me.text
+            _demo_order_flow(client, tmp_path / "mail")
+
+
+def _demo_order_flow(client: httpx.Client, mail_dir: Path) -> None:
+    """The first order of the README: the assistant sends, the main user is mailed, the purchaser approves."""
+
+    def call(token: str | None, query: str, **variables: Any) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+    def login(email: str) -> str:
+        query = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }"
+        return call(None, query, e=email, p=DEMO_PASSWORD)["login"]["token"]
+
+    assistant, purchaser = login("assistant@demo.test"), login("purchaser@demo.test")
+    found = call(assistant, 'query { products(search: "hansker", first: 2) { edges { node { sku } } } }')
+    skus = [edge["node"]["sku"] for edge in found["products"]["edges"]]
+    assert len(skus) == 2
+    cart = call(assistant, 'mutation { createCart(customerNumber: "10001", name: "Kveldsvakt") { cart { id } } }')
+    cart_id = cart["createCart"]["cart"]["id"]
+    lines = [{"sku": sku, "quantity": 2} for sku in skus]
+    added = call(
+        assistant,
+        "mutation($c: ID!, $l: [CartLineInput!]!) { addToCart(cartId: $c, lines: $l) { errors { code } } }",
+        c=cart_id,
+        l=lines,
+    )
+    assert added["addToCart"]["errors"] == []
+    today = time.strftime("%Y-%m-%d")
+    until = time.strftime("%Y-%m-%d", time.localtime(time.time() + 30 * 86400))
+    options = call(
+        assistant,
+        'query($f: Date!, $t: Date!) { customer(number: "10001") { deliveryAddresses { id } deliveryDates(from: $f, to: $t) } }',
+        f=today,
+        t=until,
+    )["customer"]
+    submitted = call(
+        assistant,
+        "mutation($c: ID!, $i: SubmitCartInput!) { submitCart(cartId: $c, input: $i) { order { id number status } errors { code message } } }",
+        c=cart_id,
+        i={"deliveryAddressId": options["deliveryAddresses"][0]["id"], "deliveryDate": options["deliveryDates"][0]},
+    )["submitCart"]
+    assert submitted["errors"] == [] and submitted["order"]["status"] == "PENDING_APPROVAL", submitted
+    number = submitted["order"]["number"]
+
+    deadline = time.monotonic() + 10
+    mails: list[str] = []
+    while time.monotonic() < deadline and not mails:
+        mails = [
+            path.read_text(encoding="utf-8")
+            for path in mail_dir.glob("*.eml")
+            if "main@demo.test" in path.read_text(encoding="utf-8") and number in path.read_text(encoding="utf-8")
+        ]
+        time.sleep(0.1)
+    assert mails, f"no approval email for {number} in {mail_dir}"
+    assert "venter på godkjenning" in mails[0]
+
+    approved = call(
+        purchaser,
+        "mutation($o: ID!) { approveOrder(orderId: $o) { order { status } errors { code } } }",
+        o=submitted["order"]["id"],
+    )["approveOrder"]
+    assert approved == {"order": {"status": "SUBMITTED"}, "errors": []}
+    mine = call(
+        assistant, 'query { customer(number: "10001") { orders(first: 5) { edges { node { number status } } } } }'
+    )
+    assert {"number": number, "status": "SUBMITTED"} in [e["node"] for e in mine["customer"]["orders"]["edges"]]
 
 
 # --- PostgreSQL, two worker processes ----------------------------------------
