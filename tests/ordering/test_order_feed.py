@@ -269,3 +269,39 @@ async def test_bad_status_input_changes_nothing(
     [(status,)] = await rows(database, select(Order.status))
     assert status is OrderStatus.SUBMITTED
     assert await count(database, OrderEvent) == 1
+
+
+async def test_an_address_the_erp_stops_sending_stays_on_its_orders(
+    client: httpx.AsyncClient, shop: Shop, database: Database
+) -> None:
+    number = await order_number(client, shop)
+    key = await make_key(database, "customers:write", "orders:read", name="erp-customers")
+    moved = {
+        "number": "10001",
+        "name": "Solsiden sykehjem",
+        "addresses": [
+            {
+                "externalId": "A-2",
+                "label": "Nytt varemottak",
+                "line1": "Fjellveien 2",
+                "postalCode": "0160",
+                "city": "Oslo",
+            }
+        ],
+    }
+    result = await gql(
+        client,
+        "mutation($items: [CustomerInput!]!) { upsertCustomers(items: $items) { updated errors { code field } } }",
+        {"items": [moved]},
+        token=key,
+    )
+    assert result["data"]["upsertCustomers"] == {"updated": 1, "errors": []}
+    offered = await gql(
+        client, '{ customer(number: "10001") { deliveryAddresses { label } } }', token=shop.token("main")
+    )
+    assert offered["data"]["customer"]["deliveryAddresses"] == [{"label": "Nytt varemottak"}]
+    [edge] = (await feed(client, key))["edges"]
+    assert (edge["node"]["number"], edge["node"]["deliveryAddress"]) == (number, {"externalId": "A-1"})
+    # And a new order cannot go to the address that is no longer offered.
+    refused = await submit(client, shop, await filled_cart(client, shop))
+    assert [e["code"] for e in refused["errors"]] == ["INVALID_DELIVERY_ADDRESS"]
