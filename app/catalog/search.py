@@ -18,10 +18,12 @@ folded (lower case, accents stripped, æ ø å kept), a few stopwords dropped,
 lightly stemmed (hanske/hansken/hansker/hanskene → "hansk").
 
 ``search_terms``: one row per (term, product). A term is a stem, "|" and a
-one-letter code for where it was found: ``"hansk|N"``. The ``weight`` column
+one-letter code for where it was found: ``"hansk|a"``. The ``weight`` column
 holds the same as a number; the code is in the key so that matching and
 ranking read the primary key index only (index-only scans on both databases).
-A stem found in several places keeps its best code. A product's terms:
+A stem found in several places keeps one code: its best place among name,
+manufacturer and description, combined with whether it is also in one of the
+product's categories. A product's terms:
 
 * every stem of its name, manufacturer, category names (its own category's
   and its ancestors') and description (at most MAX_DESCRIPTION_WORDS stems);
@@ -31,16 +33,21 @@ A stem found in several places keeps its best code. A product's terms:
   ("nitrilhansk" → ..., "lhansk", "hansk", "ansk", "nsk");
 * ``"#" + folded SKU + "|S"`` (letters and digits only: "10-2345" → "#102345").
 
-    ==========================  ====  ======
-    found in                    code  weight
-    ==========================  ====  ======
-    SKU                         S     10000
-    name, a whole word          N     100
-    name, a compound's tail     n     81
-    manufacturer or category    O     50
-    ... a compound's tail       o     31
-    description                 D     20
-    ==========================  ====  ======
+A word in the product's category says what the product *is*; elsewhere it may
+only be mentioned ("Kateteriseringssett med hansker" is no glove). So a stem
+also found in a category name outranks the same stem found only in the name:
+
+    ============================  ===============  ==================
+    found in                      code (weight)    ... and in a category
+    ============================  ===============  ==================
+    SKU                           S (10000)
+    name, a whole word            N (100)          A (300)
+    name, a compound's tail       n (81)           a (281)
+    manufacturer                  O (50)           M (250)
+    ... a compound's tail         o (31)           m (231)
+    description                   D (20)           E (220)
+    only a category name          --               C (200), c (200) a tail
+    ============================  ===============  ==================
 
 ``search_words(variant, word)``: every whole-word stem of 4+ letters, with
 itself and each of its one-letter deletions (SymSpell), for typo tolerance.
@@ -140,13 +147,24 @@ _AFTER_SEPARATOR = chr(ord(SEPARATOR) + 1)
 
 SKU = "S"
 NAME, NAME_TAIL = "N", "n"
-OTHER, OTHER_TAIL = "O", "o"  # manufacturer or category
+MAKER, MAKER_TAIL = "O", "o"  # manufacturer
 DESCRIPTION = "D"
+# The same places, the stem also being in one of the product's categories; or only there.
+IN_CATEGORY = {NAME: "A", NAME_TAIL: "a", MAKER: "M", MAKER_TAIL: "m", DESCRIPTION: "E"}
+CATEGORY, CATEGORY_TAIL = "C", "c"
+CATEGORY_BONUS = 200
 
-WEIGHTS = {SKU: 10_000, NAME: 100, NAME_TAIL: 81, OTHER: 50, OTHER_TAIL: 31, DESCRIPTION: 20}
-WORD_CODES = (NAME, NAME_TAIL, OTHER, OTHER_TAIL, DESCRIPTION)
-WHOLE_WORD_CODES = (NAME, OTHER, DESCRIPTION)
-_CODE_OF_WEIGHT = {weight: code for code, weight in WEIGHTS.items()}
+_PLACE_WEIGHTS = {NAME: 100, NAME_TAIL: 81, MAKER: 50, MAKER_TAIL: 31, DESCRIPTION: 20}
+WEIGHTS = {
+    SKU: 10_000,
+    **_PLACE_WEIGHTS,
+    **{IN_CATEGORY[place]: CATEGORY_BONUS + weight for place, weight in _PLACE_WEIGHTS.items()},
+    CATEGORY: CATEGORY_BONUS,
+    CATEGORY_TAIL: CATEGORY_BONUS,
+}
+WORD_CODES = tuple(code for code in WEIGHTS if code != SKU)
+# Codes of a stem that is a whole word where it was found (not only a compound's tail).
+WHOLE_WORD_CODES = (NAME, MAKER, DESCRIPTION, IN_CATEGORY[NAME], IN_CATEGORY[MAKER], IN_CATEGORY[DESCRIPTION], CATEGORY)
 
 EXACT_FACTOR, PREFIX_FACTOR, TYPO_FACTOR = 4, 2, 1
 SKU_EXACT_SCORE, SKU_PREFIX_SCORE = 1_000_000, 100_000
@@ -197,28 +215,38 @@ def _tails(stem: str) -> tuple[str, ...]:
 
 
 def index_terms(doc: IndexedProduct) -> dict[str, int]:
-    best: dict[str, int] = {}  # stem -> weight
-    get = best.get
+    place: dict[str, str] = {}  # stem -> its best place among name, manufacturer, description
+    rank = _PLACE_WEIGHTS
     for stem in text.stems(doc.description):
-        if stem not in best:
-            best[stem] = WEIGHTS[DESCRIPTION]
-            if len(best) == MAX_DESCRIPTION_WORDS:
+        if stem not in place:
+            place[stem] = DESCRIPTION
+            if len(place) == MAX_DESCRIPTION_WORDS:
                 break
-    *ancestors, own = doc.category_names or [None]
-    fields = [(name, WEIGHTS[OTHER], 0) for name in ancestors]
-    fields.append((own, WEIGHTS[OTHER], WEIGHTS[OTHER_TAIL]))
-    fields.append((doc.manufacturer, WEIGHTS[OTHER], WEIGHTS[OTHER_TAIL]))
-    fields.append((doc.name, WEIGHTS[NAME], WEIGHTS[NAME_TAIL]))
-    for value, weight, tail_weight in fields:
+    for value, whole, tail in ((doc.manufacturer, MAKER, MAKER_TAIL), (doc.name, NAME, NAME_TAIL)):
         for stem in text.stems(value):
-            if get(stem, 0) < weight:
-                best[stem] = weight
-            if tail_weight:
-                for tail in _tails(stem):
-                    if get(tail, 0) < tail_weight:
-                        best[tail] = tail_weight
-    code = _CODE_OF_WEIGHT
-    terms = {f"{stem}{SEPARATOR}{code[weight]}": weight for stem, weight in best.items()}
+            if rank.get(place.get(stem, ""), 0) < rank[whole]:
+                place[stem] = whole
+            for part in _tails(stem):
+                if rank.get(place.get(part, ""), 0) < rank[tail]:
+                    place[part] = tail
+    category: dict[str, str] = {}  # stem -> CATEGORY (a whole word of a category) or CATEGORY_TAIL
+    names = doc.category_names
+    for position, name in enumerate(names):
+        own = position == len(names) - 1  # compounds are split in the own category only
+        for stem in text.stems(name):
+            category[stem] = CATEGORY
+            if own:
+                for part in _tails(stem):
+                    category.setdefault(part, CATEGORY_TAIL)
+    terms: dict[str, int] = {}
+    weights = WEIGHTS
+    for stem, code in place.items():
+        if stem in category:
+            code = IN_CATEGORY[code]
+        terms[f"{stem}{SEPARATOR}{code}"] = weights[code]
+    for stem, code in category.items():
+        if stem not in place:
+            terms[f"{stem}{SEPARATOR}{code}"] = weights[code]
     sku = sku_term(doc.sku)
     if sku:
         terms[sku] = WEIGHTS[SKU]

@@ -67,6 +67,8 @@ PRODUCTS = [
     ("30-1001", "Insulinsprøyter 1 ml", "Med fast kanyle.", "Braun", "Sprøyter", 30, True),
     ("30-2000", "Urinkateter CH12", "Til kateterisering av blæren.", "Coloplast", "Katetre", 30, True),
     ("30-2001", "Blærekatetre med ballong", "Silikon, steril.", "Coloplast", "Katetre", 30, True),
+    # Mentions gloves, but is no glove: it belongs to catheters.
+    ("30-2002", "Kateteriseringssett med hansker", "Engangssett.", "Coloplast", "Katetre", 30, True),
     ("40-1000", "Bløtgjørende krem", "Fuktighetskrem for tørr hud.", "Decubal", "Hudpleie", 30, True),
     ("40-1001", "Salve", "Beskytter huden.", "Decubal", "Hudpleie", 30, True),
     ("40-1002", "Salvie te", "Urtete.", "Urtehuset", "Hudpleie", 30, True),
@@ -138,6 +140,8 @@ async def catalogue(database: Database) -> Catalogue:
 
 
 GLOVES = ["10-2345", "10-2346", "10-23456", "11-0001"]
+GLOVES_BY_NAME = ("10-2346", "10-2345", "11-0001", "10-23456")  # equal scores for the word "hanske"
+KIT = "30-2002"  # "Kateteriseringssett med hansker", a catheter kit
 INACTIVE = "99-0001"
 
 
@@ -164,10 +168,10 @@ CASES = [
     Case("kompress", first=("20-1005",), includes=("20-1000", "20-1001", "50-0001"), excludes=("10-2345",)),
     Case("nitrilhansker", first=("10-2346", "10-2345", "50-0001"), excludes=("10-23456", INACTIVE)),  # ties: by name
     # Singular, plural, definite.
-    Case("hanske", exactly=tuple(GLOVES)),
-    Case("hansker", exactly=tuple(GLOVES)),
-    Case("hansken", exactly=tuple(GLOVES)),
-    Case("hanskene", exactly=tuple(GLOVES)),
+    Case("hanske", first=GLOVES_BY_NAME, exactly=(*GLOVES, KIT)),
+    Case("hansker", first=GLOVES_BY_NAME, exactly=(*GLOVES, KIT)),
+    Case("hansken", first=GLOVES_BY_NAME, exactly=(*GLOVES, KIT)),
+    Case("hanskene", first=GLOVES_BY_NAME, exactly=(*GLOVES, KIT)),
     Case("kompressene", includes=("20-1000", "20-1001", "20-1005")),
     Case("sprøytene", exactly=("30-1000", "30-1001")),
     Case("sprøyter", exactly=("30-1000", "30-1001")),
@@ -195,7 +199,7 @@ CASES = [
     Case("sår", includes=("20-1002", "20-1001"), excludes=("10-2345",)),  # sårskyllevæske; "sår" in a description
     # One typo in a word of five letters or more.
     Case("kompreser", includes=("20-1000", "20-1001", "20-1005")),  # a letter left out
-    Case("hanksker", exactly=tuple(GLOVES)),  # a letter too many
+    Case("hanksker", first=GLOVES_BY_NAME, exactly=(*GLOVES, KIT)),  # a letter too many
     Case("nitrilhnsker", first=("10-2346", "10-2345")),  # a letter left out, inside a compound
     Case("bandajse", includes=("20-1003",)),  # two letters swapped
     Case("sprøyre", exactly=("30-1000", "30-1001")),  # a letter replaced
@@ -205,6 +209,14 @@ CASES = [
     Case("krwm", exactly=()),
     Case("krem", includes=("40-1000", "40-1003")),
     Case("salve", exactly=("40-1001",)),  # not "Salvie", one letter away
+    # Products of the category the word names come before those that only mention it: gloves
+    # before the catheter kit "med hansker"; the kit, a catheter, with the catheters (after those
+    # whose name says so); a plaster with the bandages.
+    Case("hansker", first=(*GLOVES_BY_NAME, KIT)),
+    Case("nitrilhanske", first=("10-2346", "10-2345"), excludes=(KIT,)),
+    Case("kateter", first=("30-2001", "30-2000", KIT)),
+    Case("bandasje", first=("20-1003", "20-1004")),
+    Case("katetre hansker", exactly=(KIT,)),
     # Several words: all of them must match.
     Case("nitril steril", exactly=("10-2346",)),
     Case("hansker steril", exactly=("10-2346",)),
@@ -249,7 +261,7 @@ def _name(sku: str) -> str:
     return next(p[1] for p in PRODUCTS if p[0] == sku)
 
 
-async def test_whole_word_in_name_beats_compound_beats_category_beats_description(database: Database) -> None:
+async def test_category_beats_whole_word_in_name_beats_compound_beats_description(database: Database) -> None:
     async with database.transaction() as session:
         root = await make_category(session, "Diverse", None)
         gloves = await make_category(session, "Engangshansker", root)
@@ -283,9 +295,10 @@ async def test_whole_word_in_name_beats_compound_beats_category_beats_descriptio
     async with database.reader() as session:
         result = await search.search(session, SearchQuery(text="hanske"))
         both = await search.search(session, SearchQuery(text="hanske vinyl"))
-    # A whole word in the name (equal: by name) > in a compound in the name > in a compound in the
-    # category > the manufacturer "Hanskefabrikken", by prefix only > a whole word in the description.
-    assert [skus[i] for i in result.product_ids] == ["F", "A", "B", "C", "E", "D"]
+    # In the category (the product is a glove, its name "Vare" says nothing) > a whole word in the name
+    # (equal: by name) > in a compound in the name > the manufacturer "Hanskefabrikken", by prefix only
+    # > a whole word in the description.
+    assert [skus[i] for i in result.product_ids] == ["C", "F", "A", "B", "E", "D"]
     # Two words in the name beat one in the name and one in the description.
     assert [skus[i] for i in both.product_ids] == ["A", "F"]
 
@@ -303,9 +316,9 @@ async def test_category_filter_includes_descendants(catalogue: Catalogue) -> Non
         "10-2346",
     ]
     assert sorted(await catalogue.found("hansker", category_path=catalogue.path("Forbruksmateriell"))) == sorted(GLOVES)
-    assert await catalogue.found("hansker", category_path=catalogue.path("Injeksjon")) == []
+    assert await catalogue.found("hansker", category_path=catalogue.path("Injeksjon")) == [KIT]
     # Without text: every active product under the category, by name.
-    assert await catalogue.found(category_path=catalogue.path("Katetre")) == ["30-2001", "30-2000"]
+    assert await catalogue.found(category_path=catalogue.path("Katetre")) == ["30-2001", KIT, "30-2000"]
     everything = await catalogue.found(category_path=catalogue.path("Sårbehandling"))
     assert sorted(everything) == ["20-1000", "20-1001", "20-1002", "20-1003", "20-1004", "20-1005"]
 
@@ -323,14 +336,20 @@ async def test_in_stock_only(catalogue: Catalogue) -> None:
 async def test_facets_count_every_match_by_category(catalogue: Catalogue) -> None:
     result = await catalogue.search("hansker", with_facets=True, limit=1)
     cats = catalogue.categories
-    assert result.facets == {cats["Nitrilhansker"].id: 2, cats["Vinylhansker"].id: 1, cats["Hansker"].id: 1}
-    assert result.total == 4 and len(result.product_ids) == 1
+    gloves = {cats["Nitrilhansker"].id: 2, cats["Vinylhansker"].id: 1, cats["Hansker"].id: 1}
+    assert result.facets == {**gloves, cats["Katetre"].id: 1}
+    assert result.total == 5 and len(result.product_ids) == 1
     # The same matches as without facets, and the same page.
     plain = await catalogue.search("hansker", limit=1)
-    assert plain.total == 4 and plain.product_ids == result.product_ids and plain.facets == {}
+    assert plain.total == 5 and plain.product_ids == result.product_ids and plain.facets == {}
     # Filters apply to the facets too.
     in_stock = await catalogue.search("hansker", with_facets=True, in_stock_only=True)
-    assert in_stock.facets == {cats["Nitrilhansker"].id: 1, cats["Vinylhansker"].id: 1, cats["Hansker"].id: 1}
+    assert in_stock.facets == {
+        cats["Nitrilhansker"].id: 1,
+        cats["Vinylhansker"].id: 1,
+        cats["Hansker"].id: 1,
+        cats["Katetre"].id: 1,
+    }
     # Without text: all active products of the filter.
     browse = await catalogue.search(category_path=catalogue.path("Hansker"), with_facets=True)
     assert browse.facets == {cats["Nitrilhansker"].id: 2, cats["Vinylhansker"].id: 1, cats["Hansker"].id: 1}
@@ -338,11 +357,12 @@ async def test_facets_count_every_match_by_category(catalogue: Catalogue) -> Non
 
 
 async def test_sorts(catalogue: Catalogue) -> None:
-    gloves_by_name = sorted(GLOVES, key=_name)
-    assert await catalogue.found("hansker", sort=ProductSort.NAME) == gloves_by_name
-    assert await catalogue.found("hansker", sort=ProductSort.SKU) == sorted(GLOVES)
+    found = [*GLOVES, KIT]
+    assert await catalogue.found("hansker", sort=ProductSort.NAME) == sorted(found, key=_name)
+    assert await catalogue.found("hansker", sort=ProductSort.SKU) == sorted(found)
     # Created later in PRODUCTS: newer.
-    assert await catalogue.found("hansker", sort=ProductSort.NEWEST) == ["11-0001", "10-23456", "10-2346", "10-2345"]
+    newest = [KIT, "11-0001", "10-23456", "10-2346", "10-2345"]
+    assert await catalogue.found("hansker", sort=ProductSort.NEWEST) == newest
     # Relevance is the default with text: the SKU match first here, not the name order.
     assert (await catalogue.found("10-23456"))[0] == "10-23456"
     # Without text: by name (relevance means nothing there).
@@ -358,13 +378,13 @@ async def test_paging(catalogue: Catalogue) -> None:
     pages = []
     for offset in range(0, 6, 2):
         result = await catalogue.search("hansker", offset=offset, limit=2)
-        assert result.total == 4
+        assert result.total == 5
         pages += [catalogue.skus[i] for i in result.product_ids]
     assert pages == everything
     beyond = await catalogue.search("hansker", offset=10, limit=2)
-    assert beyond.product_ids == [] and beyond.total == 4
+    assert beyond.product_ids == [] and beyond.total == 5
     none = await catalogue.search("hansker", limit=0)
-    assert none.product_ids == [] and none.total == 4
+    assert none.product_ids == [] and none.total == 5
     browse = await catalogue.search(offset=3, limit=5)
     assert len(browse.product_ids) == 5 and browse.total == len(PRODUCTS) - 1
 

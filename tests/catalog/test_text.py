@@ -192,12 +192,14 @@ def test_index_terms_of_a_product() -> None:
     terms = search.index_terms(DOC)
     assert terms["#102345|S"] == search.WEIGHTS["S"]
     # Whole words of the name; the compound's tails (the word inside it), lower.
-    assert terms["nitrilhansk|N"] == 100
-    assert terms["hansk|n"] == 81
     assert terms["blå|N"] == 100
-    # Manufacturer and categories; a description word that is also in the name keeps the name's code.
+    assert terms["dderfri|n"] == 81
+    # Also in a category (the product is a glove): above any place alone.
+    assert terms["nitrilhansk|A"] == 300
+    assert terms["hansk|a"] == 281
+    # Manufacturer; categories alone; a description word that is also in the name keeps the name's code.
     assert terms["abena|O"] == 50
-    assert terms["forbruksmateriell|O"] == 50
+    assert terms["forbruksmateriell|C"] == 200
     assert terms["pudderfri|N"] == 100
     assert terms["nitril|D"] == 20
     assert terms["undersøkelseshansk|D"] == 20
@@ -211,12 +213,29 @@ def test_index_terms_of_a_product() -> None:
     assert all(len(key) <= 100 for key in terms)
 
 
+def test_a_word_in_the_category_outranks_the_same_word_elsewhere() -> None:
+    def terms(name: str, description: str | None, categories: tuple[str, ...]) -> dict[str, int]:
+        return search.index_terms(search.IndexedProduct(1, "1", name, description, None, categories))
+
+    kit = terms("Kateteriseringssett med hansker", None, ("Injeksjon", "Katetre"))
+    glove = terms("Nitrilhanske", None, ("Forbruksmateriell", "Hansker"))
+    plain_glove = terms("Vare", "Hansker i nitril.", ("Forbruksmateriell", "Hansker"))
+    unnamed_glove = terms("Vare", None, ("Forbruksmateriell", "Engangshansker"))
+    assert kit["hansk|N"] == 100  # mentioned in the name
+    assert glove["hansk|a"] == 281  # in the name's compound and the category
+    assert plain_glove["hansk|E"] == 220  # in the description and the category
+    assert unnamed_glove["hansk|c"] == 200  # only in the category's compound
+    assert min(glove["hansk|a"], plain_glove["hansk|E"], unnamed_glove["hansk|c"]) > kit["hansk|N"]
+    # Within the category: the name above the description above the category alone.
+    assert glove["hansk|a"] > plain_glove["hansk|E"] > unnamed_glove["hansk|c"]
+
+
 def test_ancestor_categories_give_whole_words_only() -> None:
     terms = search.index_terms(
         search.IndexedProduct(1, "1", "Vare", None, None, ("Forbruksmateriell", "Sårbehandling", "Skumkompresser"))
     )
-    assert "forbruksmateriell|O" in terms and "sårbehandling|O" in terms
-    assert "kompress|o" in terms  # the own category's compound tail
+    assert "forbruksmateriell|C" in terms and "sårbehandling|C" in terms
+    assert "kompress|c" in terms  # the own category's compound tail
     assert not any(key.startswith("materiell|") or key.startswith("behandling|") for key in terms)
 
 
