@@ -92,12 +92,19 @@ class ProductObject:
     stock_quantity: int
     list_price: Money
     model: strawberry.Private[Product]
-    thumbnail: strawberry.Private[str | None | bool]  # False: not read yet
+    # Read with the product where the resolver that made it knew them; False: not read yet.
+    # Their fields are then answered at once: a resolver that returns a plain value costs
+    # graphql-core far less than one that has to be awaited (no task a field and product).
+    thumbnail: strawberry.Private[str | None | bool]
+    known_category: strawberry.Private[CategoryType | None | bool]
 
     @strawberry.field(description="The first image's URL.")
-    async def thumbnail_url(self, info: Info) -> str | None:
+    def thumbnail_url(self, info: Info) -> str | None:
         if self.thumbnail is not False:
             return self.thumbnail  # type: ignore[return-value]
+        return self._thumbnail_url(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _thumbnail_url(self, info: Info) -> str | None:
         images: list[ProductImage] = await info.context.loaders.images_of_product.load(self.model.id)
         return images[0].url if images else None
 
@@ -112,7 +119,12 @@ class ProductObject:
         return [ProductDocumentType(kind=d.kind, title=d.title, url=d.url) for d in documents]
 
     @strawberry.field
-    async def category(self, info: Info) -> CategoryType | None:
+    def category(self, info: Info) -> CategoryType | None:
+        if self.known_category is not False:
+            return self.known_category  # type: ignore[return-value]
+        return self._category(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _category(self, info: Info) -> CategoryType | None:
         tree = await resolve.category_tree(info.context)
         node = tree.by_id.get(self.model.category_id)
         return CategoryType.of(node, with_children=False) if node is not None else None
@@ -127,7 +139,9 @@ class ProductObject:
         return Money.nok(await resolve.price_for(info, self.model, customer_number))
 
     @classmethod
-    def of(cls, product: Product, thumbnail: str | None | bool = False) -> ProductObject:
+    def of(
+        cls, product: Product, thumbnail: str | None | bool = False, category: CategoryType | None | bool = False
+    ) -> ProductObject:
         return cls(
             id=strawberry.ID(encode_id("Product", product.id)),
             sku=product.sku,
@@ -144,6 +158,7 @@ class ProductObject:
             list_price=Money.nok(product.list_price),
             model=product,
             thumbnail=thumbnail,
+            known_category=category,
         )
 
 
@@ -219,19 +234,32 @@ class CatalogQuery:
             after=after,
             with_facets=_selects(info, "facets"),
         )
-        tree = await resolve.category_tree(info.context) if page.facets else None
+        with_categories = bool(page.products) and _selects(info, "category")
+        tree = await resolve.category_tree(info.context) if page.facets or with_categories else None
+        categories: dict[int, CategoryType | None] = {}
+
+        def category(category_id: int) -> CategoryType | None:
+            assert tree is not None
+            if category_id not in categories:
+                node = tree.by_id.get(category_id)
+                categories[category_id] = CategoryType.of(node, with_children=False) if node is not None else None
+            return categories[category_id]
+
         facets = (
             [
-                CategoryFacet(category=CategoryType.of(tree.by_id[cid], with_children=False), count=count)
+                CategoryFacet(category=found, count=count)
                 for cid, count in sorted(page.facets.items(), key=lambda item: (-item[1], item[0]))
-                if cid in tree.by_id
+                if (found := category(cid)) is not None
             ]
-            if tree is not None
+            if page.facets
             else []
         )
         edges = [
             ProductEdge(
-                cursor=resolve.offset_cursor(page.offset + i + 1), node=ProductObject.of(p, page.thumbnails.get(p.id))
+                cursor=resolve.offset_cursor(page.offset + i + 1),
+                node=ProductObject.of(
+                    p, page.thumbnails.get(p.id), category(p.category_id) if with_categories else False
+                ),
             )
             for i, p in enumerate(page.products)
         ]
