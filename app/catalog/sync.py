@@ -715,19 +715,33 @@ async def set_stock(transaction: Transaction, actor: Viewer, items: Sequence[Sto
         if changes:
             await _update_by_key(session, Product, changes)
         result.updated = len(changes)
-        result.problems = unknown
-        audit.record(
-            session,
-            actor,
-            "erp.stock_set",
-            updated=result.updated,
-            unchanged=result.unchanged,
-            rejected=_skipped([*problems, *unknown]),
-        )
-        return result
+        return _record_batch(session, actor, "erp.stock_set", result, problems, unknown)
 
+    return await _run_batch(transaction, apply, problems)
+
+
+def _record_batch(
+    session: AsyncSession, actor: Viewer, action: str, result: BatchResult, checked: list[Problem], found: list[Problem]
+) -> BatchResult:
+    """The batch's audit entry; ``found`` (the problems met while applying) goes on the result."""
+    result.problems = found
+    audit.record(
+        session,
+        actor,
+        action,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        rejected=_skipped([*checked, *found]),
+    )
+    return result
+
+
+async def _run_batch(
+    transaction: Transaction, apply: Callable[[AsyncSession], Awaitable[BatchResult]], checked: list[Problem]
+) -> BatchResult:
+    """Applies the batch in one transaction; its problems, the checked and the found, in item order."""
     result = await _in_transaction(transaction, apply)
-    result.problems = _in_item_order([*problems, *result.problems])
+    result.problems = _in_item_order([*checked, *result.problems])
     return result
 
 
@@ -1103,17 +1117,6 @@ async def set_agreement_prices(
         if inserts:
             await session.execute(insert(AgreementPrice.__table__), inserts)
         result.updated = len(inserts) + len(updates) + len(deletes)
-        result.problems = unknown
-        audit.record(
-            session,
-            actor,
-            "erp.agreement_prices_set",
-            updated=result.updated,
-            unchanged=result.unchanged,
-            rejected=_skipped([*problems, *unknown]),
-        )
-        return result
+        return _record_batch(session, actor, "erp.agreement_prices_set", result, problems, unknown)
 
-    result = await _in_transaction(transaction, apply)
-    result.problems = _in_item_order([*problems, *result.problems])
-    return result
+    return await _run_batch(transaction, apply, problems)
