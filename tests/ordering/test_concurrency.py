@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -111,14 +111,14 @@ def server(postgres_ready: str | None, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture
-async def http(server: Server) -> Any:
+async def http(server: Server) -> AsyncIterator[httpx.AsyncClient]:
     # Enough connections for every request of a burst to have its own.
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with httpx.AsyncClient(base_url=server.base_url, timeout=30, limits=limits) as client:
         yield client
 
 
-def deliverable_date(now: Any) -> date:
+def deliverable_date(now: datetime) -> date:
     """A date the every-day schedule below accepts now and still at any moment of the next day."""
     schedule = calendar.DeliverySchedule.from_stored(range(1, 8), 0, "23:59", [])
     day = calendar.next_delivery_date(schedule, now + timedelta(days=2))
@@ -155,16 +155,34 @@ async def place(pg_database: Database) -> Place:
 # --- talking to the server -------------------------------------------------------------------
 
 
-async def call(http: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
-    """The operation's only payload; a top-level error (masked crash, timeout) fails the test."""
-    response = await http.post(
+async def post(http: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str) -> httpx.Response:
+    return await http.post(
         "/graphql", json={"query": query, "variables": variables}, headers={"Authorization": f"Bearer {token}"}
     )
+
+
+def payload_of(response: httpx.Response) -> dict[str, Any]:
+    """The operation's only payload; a top-level error (masked crash, timeout) fails the test."""
     assert response.status_code == 200, response.text
     result = response.json()
     assert "errors" not in result, result
     (payload,) = result["data"].values()
     return payload
+
+
+async def call(http: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+    return payload_of(await post(http, query, variables, token))
+
+
+async def burst(http: httpx.AsyncClient, requests: list[tuple[str, dict[str, Any], str]]) -> list[dict[str, Any]]:
+    """All requests at once; every answer is in before any is judged, so none is left running.
+
+    A warm-up opens one keep-alive connection per request first (accepted by
+    either worker), so the burst itself is not staggered by TCP handshakes.
+    """
+    await asyncio.gather(*(http.get("/healthz") for _ in requests))
+    responses = await asyncio.gather(*(post(http, *request) for request in requests))
+    return [payload_of(response) for response in responses]
 
 
 async def new_cart(http: httpx.AsyncClient, place: Place, who: str, *lines: tuple[str, int]) -> str:
@@ -218,11 +236,12 @@ async def test_ten_simultaneous_submits_of_one_cart_make_one_order(
     cart_id = await new_cart(http, place, "purchaser", (GLOVES, 3), (SKUS[0], 10))  # version 2
     # Main user and purchaser alike, every other one naming the version they saw.
     attempts = [("main" if i % 2 else "purchaser", 2 if i % 3 == 0 else None) for i in range(10)]
-    payloads = await asyncio.gather(
-        *(
-            call(http, SUBMIT_CART, submit_variables(place, cart_id, version, reference=f"PO-{i}"), place.token(who))
+    payloads = await burst(
+        http,
+        [
+            (SUBMIT_CART, submit_variables(place, cart_id, version, reference=f"PO-{i}"), place.token(who))
             for i, (who, version) in enumerate(attempts)
-        )
+        ],
     )
 
     winners = [i for i, payload in enumerate(payloads) if payload["errors"] == []]
@@ -280,9 +299,7 @@ async def test_simultaneous_approvals_approve_once(
     assert await counter(pg_database, ORDER_FEED) is None  # not in the ERP's feed while it waits
 
     approvers = ["main", "purchaser"] * 4
-    payloads = await asyncio.gather(
-        *(call(http, APPROVE_ORDER, {"orderId": pending["id"]}, place.token(who)) for who in approvers)
-    )
+    payloads = await burst(http, [(APPROVE_ORDER, {"orderId": pending["id"]}, place.token(who)) for who in approvers])
 
     winners = [i for i, payload in enumerate(payloads) if payload["errors"] == []]
     assert len(winners) == 1, payloads
@@ -325,11 +342,9 @@ async def test_simultaneous_adds_lose_no_update(http: httpx.AsyncClient, place: 
     # Every request adds one box of gloves and one of five other products, so
     # five new lines are each created by the first of four racing requests.
     requests = [[(GLOVES, 1), (SKUS[i % 5], 1)] for i in range(20)]
-    payloads = await asyncio.gather(
-        *(
-            call(http, ADD_TO_CART, add_variables(cart_id, lines), place.token(who[i % 3]))
-            for i, lines in enumerate(requests)
-        )
+    payloads = await burst(
+        http,
+        [(ADD_TO_CART, add_variables(cart_id, lines), place.token(who[i % 3])) for i, lines in enumerate(requests)],
     )
 
     assert all(payload["errors"] == [] for payload in payloads), [p["errors"] for p in payloads if p["errors"]]
@@ -369,11 +384,12 @@ async def test_simultaneous_adds_at_one_expected_version_let_one_through(
     http: httpx.AsyncClient, place: Place, pg_database: Database
 ) -> None:
     cart_id = await new_cart(http, place, "purchaser", (GLOVES, 1))  # version 2
-    payloads = await asyncio.gather(
-        *(
-            call(http, ADD_TO_CART, add_variables(cart_id, [(SKUS[i], i + 1)], 2), place.token(who))
+    payloads = await burst(
+        http,
+        [
+            (ADD_TO_CART, add_variables(cart_id, [(SKUS[i], i + 1)], 2), place.token(who))
             for i, who in enumerate(["main", "purchaser"] * 5)
-        )
+        ],
     )
 
     winners = [i for i, payload in enumerate(payloads) if payload["errors"] == []]
@@ -406,54 +422,76 @@ async def read_feed(http: httpx.AsyncClient, key: str, after: str | None, first:
     return await call(http, ORDER_FEED_QUERY, {"after": after, "first": first}, key)
 
 
-async def test_simultaneous_submits_of_many_carts_get_unique_numbers_and_a_complete_feed(
+async def test_simultaneous_submits_and_approvals_get_unique_numbers_and_a_complete_feed(
     http: httpx.AsyncClient, place: Place, pg_database: Database
 ) -> None:
-    carts = 12
+    """Twelve carts submitted and six pending orders approved in one burst, while the ERP polls the feed.
+
+    Approvals take a feed position without an order number, submits take both:
+    only if each position is held until its transaction commits can a reader
+    resuming from its cursor never skip one.
+    """
+    pending, fresh = 6, 12
+    total = pending + fresh
     key = await make_key(pg_database, "orders:read")
-    submitters = ["main", "purchaser"]
-    cart_ids = [await new_cart(http, place, submitters[i % 2], (GLOVES, i + 1), (SKUS[i], 1)) for i in range(carts)]
+    approvers = ["main", "purchaser"]
+    pending_ids = []
+    for i in range(pending):
+        cart_id = await new_cart(http, place, "assistant", (GLOVES, i + 1), (SKUS[i], 1))
+        waiting = await call(
+            http, SUBMIT_CART, submit_variables(place, cart_id, reference=f"PO-{i}"), place.token("assistant")
+        )
+        assert waiting["errors"] == [] and waiting["order"]["status"] == "PENDING_APPROVAL", waiting
+        pending_ids.append(waiting["order"]["id"])
+    cart_ids = [
+        await new_cart(http, place, approvers[i % 2], (GLOVES, i + 1), (SKUS[i], 1)) for i in range(pending, total)
+    ]
+    requests = [
+        (SUBMIT_CART, submit_variables(place, cart_id, reference=f"PO-{i}"), place.token(approvers[i % 2]))
+        for i, cart_id in enumerate(cart_ids, start=pending)
+    ]
+    for i, order_id in enumerate(pending_ids):  # the approvals interleaved with the submits
+        requests.insert(2 * i + 1, (APPROVE_ORDER, {"orderId": order_id}, place.token(approvers[i % 2])))
 
-    # The ERP polls the feed while the orders arrive, resuming from its cursor
-    # with pages of three, as it would every few seconds.
+    # Three ERP readers poll the feed while the orders arrive, each resuming
+    # from its cursor with pages of three.
     done = asyncio.Event()
-    polled: list[str] = []
+    polled: list[list[str]] = [[], [], []]
 
-    async def poll() -> None:
+    async def poll(numbers: list[str]) -> None:
         cursor: str | None = None
         while True:
             finished = done.is_set()  # read before the page: a page read after all commits misses nothing
             page = await read_feed(http, key, cursor)
-            polled.extend(edge["node"]["number"] for edge in page["edges"])
+            numbers.extend(edge["node"]["number"] for edge in page["edges"])
             cursor = page["pageInfo"]["endCursor"]
             if finished and not page["pageInfo"]["hasNextPage"]:
                 return
-            await asyncio.sleep(0 if page["pageInfo"]["hasNextPage"] else 0.005)
+            await asyncio.sleep(0 if page["pageInfo"]["hasNextPage"] else 0.002)
 
-    async def submit_all() -> list[dict[str, Any]]:
+    async def send_all() -> list[dict[str, Any]]:
         try:
-            return await asyncio.gather(
-                *(
-                    call(
-                        http,
-                        SUBMIT_CART,
-                        submit_variables(place, cart_id, reference=f"PO-{i}"),
-                        place.token(submitters[i % 2]),
-                    )
-                    for i, cart_id in enumerate(cart_ids)
-                )
-            )
+            return await burst(http, requests)
         finally:
             done.set()
 
-    payloads, _ = await asyncio.gather(submit_all(), poll())
+    # Both run to their end before either's failure is reported (nothing left running into the next test).
+    sent, *polling = await asyncio.gather(send_all(), *(poll(seen) for seen in polled), return_exceptions=True)
+    for outcome in (sent, *polling):
+        if isinstance(outcome, BaseException):
+            raise outcome
+    assert isinstance(sent, list)
 
-    assert all(payload["errors"] == [] for payload in payloads), [p["errors"] for p in payloads]
-    numbers = [payload["order"]["number"] for payload in payloads]
-    assert sorted(numbers) == [str(ORDER_NUMBER_BASE + n) for n in range(1, carts + 1)]  # unique, no gaps
+    assert all(payload["errors"] == [] for payload in sent), [p["errors"] for p in sent]
+    assert all(payload["order"]["status"] == "SUBMITTED" for payload in sent), sent
+    numbers = [payload["order"]["number"] for payload in sent if "number" in payload["order"]]
+    assert sorted(numbers) == [str(ORDER_NUMBER_BASE + n) for n in range(pending + 1, total + 1)]  # unique, no gaps
+    stored = dict(await rows(pg_database, select(Order.number, Order.reference)))
+    assert sorted(stored) == [str(ORDER_NUMBER_BASE + n) for n in range(1, total + 1)]
 
-    # The poller saw every order exactly once, though it read while they committed.
-    assert Counter(polled) == Counter(numbers), polled
+    # Each reader saw every order exactly once, though it read while they committed.
+    for numbers_seen in polled:
+        assert sorted(numbers_seen) == sorted(stored), numbers_seen
 
     # A fresh read of the whole feed, three at a time, resumed by cursor.
     seen: list[dict[str, Any]] = []
@@ -468,16 +506,16 @@ async def test_simultaneous_submits_of_many_carts_get_unique_numbers_and_a_compl
             break
         cursor = page["pageInfo"]["endCursor"]
         assert cursor == cursors[-1]
-    assert len(seen) == carts and len(set(cursors)) == carts
+    assert len(seen) == total and len(set(cursors)) == total
     by_position = await rows(pg_database, select(Order.number, Order.feed_position).order_by(Order.feed_position))
     assert [node["number"] for node in seen] == [number for number, _ in by_position]
-    assert [position for _, position in by_position] == list(range(1, carts + 1))
-    # Numbers are taken before feed positions in the same transaction, each
-    # counter row locked until commit: the feed lists the orders by number.
-    assert [node["number"] for node in seen] == sorted(numbers)
-    by_reference = {payload["order"]["number"]: i for i, payload in enumerate(payloads)}
+    assert [position for _, position in by_position] == list(range(1, total + 1))
+    # A submit takes its number, then its position, each counter row locked
+    # until commit: among the submits, the feed follows the order numbers.
+    submitted_in_feed = [node["number"] for node in seen if node["number"] in numbers]
+    assert submitted_in_feed == sorted(numbers)
     for node in seen:
-        i = by_reference[node["number"]]
+        i = int(stored[node["number"]].removeprefix("PO-"))
         assert node["reference"] == f"PO-{i}"
         assert node["status"] == "SUBMITTED"
         assert node["deliveryAddress"] == {"externalId": "A-1"}
@@ -485,9 +523,17 @@ async def test_simultaneous_submits_of_many_carts_get_unique_numbers_and_a_compl
             [(GLOVES, i + 1), (SKUS[i], 1)]
         )
 
-    assert await count(pg_database, Order) == carts
-    assert await scalar(pg_database, select(func.count(func.distinct(Order.number)))) == carts
-    assert await count(pg_database, Cart, Cart.status == CartStatus.SUBMITTED) == carts
-    assert await count(pg_database, OutboxMessage, OutboxMessage.template == "order_confirmation") == carts
-    assert await counter(pg_database, ORDER_NUMBER) == carts
-    assert await counter(pg_database, ORDER_FEED) == carts
+    assert await scalar(pg_database, select(func.count(func.distinct(Order.number)))) == total
+    assert await count(pg_database, Order, Order.status == OrderStatus.SUBMITTED) == total
+    assert await count(pg_database, Cart, Cart.status == CartStatus.SUBMITTED) == total
+    confirmations = await outbox_templates(pg_database, "order_confirmation")
+    assert Counter(confirmations) == Counter(
+        {"assistant@example.test": pending, "main@example.test": fresh // 2, "purchaser@example.test": fresh // 2}
+    )
+    assert await count(pg_database, OutboxMessage, OutboxMessage.template == "order_awaiting_approval") == pending
+    assert await counter(pg_database, ORDER_NUMBER) == total
+    assert await counter(pg_database, ORDER_FEED) == total
+
+
+async def outbox_templates(database: Database, template: str) -> list[str]:
+    return [m.to_address for m in await outbox(database) if m.template == template]
