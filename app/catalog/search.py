@@ -474,6 +474,20 @@ class _Word:
         )
         return f"(CASE {whens} ELSE {TYPO_FACTOR} END)"
 
+    def score(self, sql: _Sql, column: str, keys: Iterable[str] | None = None) -> str:
+        """SQL: the score (weight x factor) of a key that matches the word, among ``keys`` if given.
+
+        With the keys known, one simple CASE on the key itself: several times cheaper
+        per row than taking the code apart (substr, length) and multiplying.
+        """
+        if self.keys is None:
+            return f"{_weight_sql(column)} * {self.factor(sql, column)}"
+        whens = " ".join(
+            f"WHEN {sql(key)} THEN {WEIGHTS[key[-1]] * self.keys[key]}"
+            for key in sorted(self.keys if keys is None else keys)
+        )
+        return f"(CASE {column} {whens} END)" if whens else "CAST(NULL AS INTEGER)"
+
     def correct(self, corrections: set[str]) -> None:
         """Typo corrections: looked up by their keys (every code) when the word's keys are known."""
         self.corrections = corrections
@@ -620,7 +634,7 @@ def _probe(sql: _Sql, word: _Word, product_id: str) -> str:
     if not word.keys:
         return "CAST(NULL AS INTEGER)"
     return (
-        f"(SELECT max({_weight_sql('t.term')} * {word.factor(sql, 't.term')}) FROM search_terms t "
+        f"(SELECT max({word.score(sql, 't.term')}) FROM search_terms t "
         f"WHERE t.product_id = {product_id} AND t.term IN ({sql.listed(sorted(word.keys))}))"
     )
 
@@ -679,7 +693,7 @@ def _matched(sql: _Sql, words: list[_Word], value: str) -> tuple[str, Callable[[
                     f" LEFT JOIN search_terms {alias} ON {alias}.product_id = {product_id} "
                     f"AND {alias}.term IN ({sql.listed(sorted(word.keys or ()))})"
                 )
-                terms.append(f"{_weight_sql(alias + '.term')} * {word.factor(sql, alias + '.term')}")
+                terms.append(word.score(sql, alias + ".term"))
             else:
                 terms.append(_probe(sql, word, product_id))
         return f"COALESCE(m.sku_score, {' + '.join(terms)})", "".join(joins)
@@ -696,19 +710,18 @@ def _matched(sql: _Sql, words: list[_Word], value: str) -> tuple[str, Callable[[
         not_sku = ""
         if sku is not None:
             not_sku = f" AND product_id NOT IN (SELECT product_id FROM search_terms WHERE {sku[0]})"
-        weight, factor = _weight_sql("term"), word.factor(sql, "term", main_keys)
         rows = (
-            f"SELECT product_id, {null} AS sku_score, {weight} * {factor} AS words_score "
+            f"SELECT product_id, {null} AS sku_score, {word.score(sql, 'term', main_keys)} AS words_score "
             f"FROM search_terms WHERE term IN ({sql.listed(main_keys)}){not_sku}"
         )
         if other_keys:
             others = sql.listed(other_keys)
             rows += f" AND product_id NOT IN (SELECT product_id FROM search_terms WHERE term IN ({others}))"
-            main_score = f"{_weight_sql('e.term')} * {word.factor(sql, 'e.term', main_keys)}"
+            main_score = word.score(sql, "e.term", main_keys)
             rows += (
                 f" UNION ALL SELECT o.product_id, {null}, "
                 f"CASE WHEN e.term IS NULL OR o.s >= {main_score} THEN o.s ELSE {main_score} END "
-                f"FROM (SELECT product_id, max({weight} * {word.factor(sql, 'term', other_keys)}) AS s "
+                f"FROM (SELECT product_id, max({word.score(sql, 'term', other_keys)}) AS s "
                 f"FROM search_terms WHERE term IN ({others}){not_sku} GROUP BY product_id) AS o "
                 f"LEFT JOIN search_terms e ON e.product_id = o.product_id AND e.term IN ({sql.listed(main_keys)})"
             )
@@ -718,7 +731,7 @@ def _matched(sql: _Sql, words: list[_Word], value: str) -> tuple[str, Callable[[
         return f"({rows})", probe
 
     branches = [
-        f"SELECT product_id, {i} AS g, {_weight_sql('term')} * {words[i].factor(sql, 'term')} AS s "
+        f"SELECT product_id, {i} AS g, {words[i].score(sql, 'term')} AS s "
         f"FROM search_terms WHERE {words[i].condition(sql, 'term')}"
         for i in scanned
     ]
