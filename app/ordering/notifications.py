@@ -64,45 +64,58 @@ async def _order_params(session: AsyncSession, order: Order) -> dict[str, Any]:
     }
 
 
-async def _placer(session: AsyncSession, order: Order) -> User | None:
-    return await session.get(User, order.placed_by_id) if order.placed_by_id is not None else None
-
-
-async def confirmation(session: AsyncSession, settings: Settings, order: Order, approver: User | None) -> None:
-    """To whoever placed the order: it is on its way to the warehouse."""
-    placer = await _placer(session, order)
+async def _to_placer(session: AsyncSession, settings: Settings, order: Order, template: str, **params: Any) -> None:
+    """``template`` to whoever placed the order (nobody, if that user has been deleted)."""
+    placer = await session.get(User, order.placed_by_id) if order.placed_by_id is not None else None
     if placer is None:
         return
     outbox.enqueue(
         session,
         settings,
-        "order_confirmation",
+        template,
         placer.email,
         name=placer.name,
         order=await _order_params(session, order),
-        approved_by=approver.name if approver is not None else None,
         link=order_link(settings, order),
+        **params,
     )
 
 
-async def awaiting_approval(session: AsyncSession, settings: Settings, order: Order) -> int:
-    """To every active main user of the customer number; returns how many were told."""
-    main_users: Sequence[User] = (
+async def confirmation(session: AsyncSession, settings: Settings, order: Order, approver: User | None) -> None:
+    """To whoever placed the order: it is on its way to the warehouse."""
+    await _to_placer(
+        session, settings, order, "order_confirmation", approved_by=approver.name if approver is not None else None
+    )
+
+
+async def _active_members(session: AsyncSession, customer_id: int, role: Role) -> Sequence[User]:
+    return (
         await session.scalars(
             select(User)
             .join(Membership, Membership.user_id == User.id)
             .where(
-                Membership.customer_id == order.customer_id,
-                Membership.role == Role.MAIN_USER,
+                Membership.customer_id == customer_id,
+                Membership.role == role,
                 Membership.status == MembershipStatus.ACTIVE,
             )
             .order_by(User.id)
         )
     ).all()
-    if not main_users:
+
+
+async def awaiting_approval(session: AsyncSession, settings: Settings, order: Order) -> int:
+    """To every active main user of the customer number; returns how many were told.
+
+    A customer number without an active main user tells its purchasers
+    instead: they may approve too, and an order nobody hears of waits forever.
+    """
+    approvers = await _active_members(session, order.customer_id, Role.MAIN_USER)
+    if not approvers:
+        approvers = await _active_members(session, order.customer_id, Role.PURCHASER)
+    if not approvers:
         return 0
     params = await _order_params(session, order)
-    for user in main_users:
+    for user in approvers:
         outbox.enqueue(
             session,
             settings,
@@ -112,40 +125,25 @@ async def awaiting_approval(session: AsyncSession, settings: Settings, order: Or
             order=params,
             link=order_link(settings, order),
         )
-    return len(main_users)
+    return len(approvers)
 
 
 async def rejected(session: AsyncSession, settings: Settings, order: Order, rejecter: User) -> None:
-    placer = await _placer(session, order)
-    if placer is None:
-        return
-    outbox.enqueue(
-        session,
-        settings,
-        "order_rejected",
-        placer.email,
-        name=placer.name,
-        order=await _order_params(session, order),
-        rejected_by=rejecter.name,
-        reason=order.rejection_reason or "",
-        link=order_link(settings, order),
+    await _to_placer(
+        session, settings, order, "order_rejected", rejected_by=rejecter.name, reason=order.rejection_reason or ""
     )
 
 
 async def shipped(session: AsyncSession, settings: Settings, order: Order, shipments: Sequence[Shipment]) -> None:
-    placer = await _placer(session, order)
-    if placer is None or not shipments:
+    if not shipments:
         return
-    outbox.enqueue(
+    await _to_placer(
         session,
         settings,
+        order,
         "order_shipped",
-        placer.email,
-        name=placer.name,
-        order=await _order_params(session, order),
         shipments=[
             {"carrier": s.carrier, "tracking_number": s.tracking_number, "tracking_url": s.tracking_url}
             for s in shipments
         ],
-        link=order_link(settings, order),
     )

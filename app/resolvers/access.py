@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any, Protocol, TypeVar
 
 from app.context import Context, Info
 from app.errors import Forbidden, Unauthenticated
+from app.ids import decode_id
 from app.models import Customer, Role
 from app.policy import Action, role_may
 from app.viewer import Viewer
@@ -76,3 +78,27 @@ async def reachable_customer(info: Info, number: str) -> Customer | None:
     if customer is None or not await can_reach(info.context, customer.id):
         return None
     return customer
+
+
+class _OwnedByCustomer(Protocol):
+    customer_id: Any
+
+
+OwnedT = TypeVar("OwnedT", bound=_OwnedByCustomer)
+
+
+async def reachable_object(info: Info, model: type[OwnedT], opaque_id: str) -> OwnedT | None:
+    """The ``model`` row named by an opaque id if its customer is within the viewer's reach.
+
+    None for an id of another type, a missing row and another customer's row
+    alike, so the answer never tells them apart.
+    """
+    require_user(info)
+    pk = decode_id(model.__name__, opaque_id)
+    if pk is None:
+        return None
+    async with info.context.uow.session() as session:
+        found = await session.get(model, pk)
+    if found is None or not await can_reach(info.context, found.customer_id):
+        return None
+    return found

@@ -16,19 +16,11 @@ from app.ordering import calendar, carts
 from app.ordering.checkout import SubmitRequest, submit_cart
 from app.ordering.schedules import schedule_of
 from app.policy import Action
-from app.resolvers.access import can_reach, may, reachable_customer, require_user
+from app.resolvers.access import may, reachable_customer, reachable_object, require_user
 
 
 async def cart(info: Info, cart_id: str) -> Cart | None:
-    require_user(info)
-    pk = decode_id("Cart", cart_id)
-    if pk is None:
-        return None
-    async with info.context.uow.session() as session:
-        found = await session.get(Cart, pk)
-    if found is None or not await can_reach(info.context, found.customer_id):
-        return None
-    return found
+    return await reachable_object(info, Cart, cart_id)
 
 
 async def carts_of(info: Info, customer_id: int, status: CartStatus | None) -> list[Cart]:

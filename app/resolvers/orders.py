@@ -14,7 +14,7 @@ from app.models import Cart, Order, OrderStatus
 from app.ordering import approval, carts, feed, fulfilment
 from app.pagination import Page, SortKey, paginate
 from app.policy import Action
-from app.resolvers.access import can_reach, may, require_scope, require_user
+from app.resolvers.access import may, reachable_object, require_scope
 
 ORDERS_READ = "orders:read"
 ORDERS_WRITE = "orders:write"
@@ -22,15 +22,7 @@ NEWEST_FIRST = (SortKey(Order.id, descending=True),)
 
 
 async def order(info: Info, order_id: str) -> Order | None:
-    require_user(info)
-    pk = decode_id("Order", order_id)
-    if pk is None:
-        return None
-    async with info.context.uow.session() as session:
-        found = await session.get(Order, pk)
-    if found is None or not await can_reach(info.context, found.customer_id):
-        return None
-    return found
+    return await reachable_object(info, Order, order_id)
 
 
 async def orders_of(

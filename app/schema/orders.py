@@ -255,7 +255,8 @@ class OrderMutation:
         description=(
             "Send an open cart as an order, atomically (the cart closes, or nothing changes), with the cart's "
             "prices. MAIN_USER/PURCHASER: SUBMITTED and a confirmation email to the submitter. ASSISTANT: "
-            "PENDING_APPROVAL and an email to every active MAIN_USER. EMPTY_CART, INVALID_DELIVERY_ADDRESS, "
+            "PENDING_APPROVAL and an email to every active MAIN_USER (to the PURCHASERs when there is none). "
+            "EMPTY_CART, INVALID_DELIVERY_ADDRESS, "
             "INVALID_DELIVERY_DATE, PRODUCT_UNAVAILABLE, INVALID_STATE (not open), CONFLICT (expectedVersion)."
         )
     )

@@ -229,3 +229,21 @@ async def test_a_malformed_date_is_refused_by_graphql(client: httpx.AsyncClient,
         expect_status=None,
     )
     assert result.get("data") is None and result["errors"]
+
+
+async def test_without_an_active_main_user_the_purchasers_are_told(
+    client: httpx.AsyncClient, shop: Shop, database: Database
+) -> None:
+    from sqlalchemy import update
+
+    from app.models import Membership, MembershipStatus
+
+    async with database.transaction() as session:
+        await session.execute(
+            update(Membership).where(Membership.user_id == shop.world.main.id).values(status=MembershipStatus.INACTIVE)
+        )
+    payload = await submit(client, shop, await filled_cart(client, shop, "assistant"), "assistant")
+    assert payload["order"]["status"] == "PENDING_APPROVAL"
+    assert [(m.template, m.to_address) for m in await outbox(database)] == [
+        ("order_awaiting_approval", "purchaser@example.test")
+    ]
