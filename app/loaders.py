@@ -22,6 +22,7 @@ from app.models import (
     Customer,
     DeliveryAddress,
     Membership,
+    MembershipStatus,
     OrderEvent,
     OrderLine,
     Product,
@@ -30,12 +31,14 @@ from app.models import (
     Shipment,
     User,
 )
+from app.pagination import Page, encode_cursor
 from app.unit_of_work import UnitOfWork
 
 
 class Loaders:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
+        self._first_users: dict[tuple[MembershipStatus | None, int], DataLoader] = {}
 
     def one_by(self, column: InstrumentedAttribute[Any]) -> DataLoader:
         """A loader of the row whose ``column`` equals each key (None when missing)."""
@@ -136,3 +139,38 @@ class Loaders:
     @cached_property
     def history_of_order(self) -> DataLoader:
         return self.many_by(OrderEvent.order_id, order_by=OrderEvent.id)
+
+    def first_users_of_customer(self, status: MembershipStatus | None, size: int) -> DataLoader:
+        """customer id -> the first page of its users by name (``Page``), for many customers at once.
+
+        A list of customers that each show ``users(first: N)`` (support's
+        customer search) then costs one query, not two per customer. The whole
+        membership list is read and cut here: customers have tens of users.
+        """
+        key = (status, size)
+        if key not in self._first_users:
+
+            async def batch(customer_ids: Sequence[int]) -> list[Page[User]]:
+                query = (
+                    select(Membership.customer_id, User)
+                    .join(User, User.id == Membership.user_id)
+                    .where(Membership.customer_id.in_(customer_ids))
+                    .order_by(Membership.customer_id, User.name, User.id)
+                )
+                if status is not None:
+                    query = query.where(Membership.status == status)
+                async with self._uow.session() as session:
+                    rows = (await session.execute(query)).all()
+                groups: dict[int, list[User]] = defaultdict(list)
+                for customer_id, user in rows:
+                    groups[customer_id].append(user)
+                pages = []
+                for customer_id in customer_ids:
+                    users = groups.get(customer_id, [])
+                    shown = users[:size]
+                    cursors = [encode_cursor([user.name, user.id]) for user in shown]
+                    pages.append(Page(shown, cursors, len(users) > size, len(users)))
+                return pages
+
+            self._first_users[key] = DataLoader(batch)
+        return self._first_users[key]

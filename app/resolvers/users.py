@@ -10,7 +10,7 @@ from app.identity import users
 from app.identity.validation import check_email, check_name, check_phone, problems
 from app.ids import decode_id
 from app.models import Customer, Membership, MembershipStatus, Role, User
-from app.pagination import Page, SortKey, paginate
+from app.pagination import Page, SortKey, page_size, paginate
 from app.policy import Action
 from app.resolvers.access import may, reachable_customer, require_user
 
@@ -24,6 +24,8 @@ async def customer_users(
     require_user(info)
     if not await may(info.context, customer_id, Action.LIST_USERS):
         raise Forbidden("Only the customer number's main users may list its users.")
+    if after is None:
+        return await info.context.loaders.first_users_of_customer(status, page_size(first)).load(customer_id)
     query = select(User).join(Membership, and_(Membership.user_id == User.id, Membership.customer_id == customer_id))
     if status is not None:
         query = query.where(Membership.status == status)
