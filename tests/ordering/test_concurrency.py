@@ -234,7 +234,7 @@ async def test_ten_simultaneous_submits_of_one_cart_make_one_order(
     http: httpx.AsyncClient, place: Place, pg_database: Database
 ) -> None:
     cart_id = await new_cart(http, place, "purchaser", (GLOVES, 3), (SKUS[0], 10))  # version 2
-    # Main user and purchaser alike, every other one naming the version they saw.
+    # Main user and purchaser alike; every third request names the version it saw (2).
     attempts = [("main" if i % 2 else "purchaser", 2 if i % 3 == 0 else None) for i in range(10)]
     payloads = await burst(
         http,
