@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audit, clock
 from app.errors import DomainError, ErrorCode
 from app.models import Order, OrderEvent, OrderStatus, User
-from app.ordering import counters, notifications
-from app.ordering.checkout import delivery_date_problem
+from app.ordering import notifications
+from app.ordering.checkout import delivery_date_problem, enter_feed
 from app.settings import Settings
 from app.viewer import Viewer
 
@@ -75,7 +75,6 @@ async def approve(
     order.approved_by_id = approver.id
     order.approved_at = now
     order.updated_at = now
-    order.feed_position = await counters.next_feed_position(session)
     session.add(OrderEvent(order_id=order.id, status=OrderStatus.SUBMITTED, at=now, user_id=approver.id, note=note))
     audit.record(
         session,
@@ -87,6 +86,7 @@ async def approve(
     )
     await session.flush()
     await notifications.confirmation(session, settings, order, approver=approver)
+    await enter_feed(session, order)
     return order
 
 

@@ -154,7 +154,6 @@ async def submit_cart(
         vat=totals.vat,
         total=totals.total,
         updated_at=now,
-        feed_position=None if needs_approval else await counters.next_feed_position(session),
     )
     session.add(order)
     await session.flush()
@@ -187,4 +186,15 @@ async def submit_cart(
         await notifications.awaiting_approval(session, settings, order)
     else:
         await notifications.confirmation(session, settings, order, approver=None)
+        await enter_feed(session, order)
     return order
+
+
+async def enter_feed(session: AsyncSession, order: Order) -> None:
+    """Give the order its next ERP feed position: the last statement before commit.
+
+    The feed counter's row stays locked until commit, so every order change in
+    the shop queues here; taking it last keeps that queue as short as it can be.
+    """
+    order.feed_position = await counters.next_feed_position(session)
+    await session.flush()

@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audit, clock
 from app.errors import DomainError, ErrorCode, Problem
 from app.models import Order, OrderEvent, OrderStatus, Shipment
-from app.ordering import counters, notifications
+from app.ordering import notifications
+from app.ordering.checkout import enter_feed
 from app.settings import Settings
 from app.viewer import Viewer
 
@@ -164,7 +165,6 @@ async def update_status(session: AsyncSession, settings: Settings, actor: Viewer
     previous = order.status
     order.status = update.status
     order.updated_at = now
-    order.feed_position = await counters.next_feed_position(session)
     if update.status is S.DELIVERED:
         order.delivered_at = update.delivered_at or now
     session.add_all(fresh)
@@ -190,4 +190,5 @@ async def update_status(session: AsyncSession, settings: Settings, actor: Viewer
     await session.flush()
     if fresh:
         await notifications.shipped(session, settings, order, fresh)
+    await enter_feed(session, order)
     return order
