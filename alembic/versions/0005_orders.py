@@ -1,4 +1,4 @@
-"""orders: shared carts, orders with line snapshots, history, shipments; counters for order numbers and the ERP feed
+"""orders: shared carts, orders with line snapshots, history, shipments; counters for the ERP feed (and order numbers on SQLite), a sequence for order numbers on PostgreSQL
 
 Revision ID: 0005
 Revises: 0004
@@ -8,11 +8,10 @@ Create Date: 2026-11-27
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
 
 import app.models.base
 import app.models.catalog
-
+from alembic import op
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -140,6 +139,10 @@ def upgrade() -> None:
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.create_index("ix_orders_customer_newest", ["customer_id", "id"], unique=False)
         batch_op.create_index("ix_orders_customer_placed_by", ["customer_id", "placed_by_id"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        # Order numbers on PostgreSQL (app/ordering/counters.py). Owned by the column, so dropping
+        # the table drops it and TRUNCATE ... RESTART IDENTITY restarts it.
+        op.execute("CREATE SEQUENCE order_number_seq OWNED BY orders.number")
 
     op.create_table(
         "order_events",

@@ -1,14 +1,24 @@
-"""Named counters shared by every process: order numbers and ERP feed positions.
+"""Counters shared by every process: ERP feed positions and order numbers.
 
 ``advance`` is one statement, an upsert that adds one and returns the new
 value. The counter's row stays locked until the caller's transaction ends, so
 two processes never get the same value, and values commit in the order they
 were handed out: a reader that has seen position N never later finds a
 smaller one appear (what makes the ERP feed safe to resume from a cursor).
+That lock makes every order change in the shop queue for the counter, so it
+is taken last, just before commit.
+
+Order numbers need only be unique and increasing, not committed in order, so
+on PostgreSQL they come from a sequence (``order_number_seq``, made by
+migration 0005), which never waits: a submit holds no shop-wide lock while
+it writes the order and renders its mail. A submit that fails after taking a
+number leaves a gap, as sequences do. SQLite runs one writer at a time
+anyway and uses a counter row.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,8 +41,15 @@ async def advance(session: AsyncSession, name: str) -> int:
     return (await session.execute(statement)).scalar_one()
 
 
+ORDER_NUMBER_SEQUENCE = "order_number_seq"
+
+
 async def next_order_number(session: AsyncSession) -> str:
-    return str(ORDER_NUMBER_BASE + await advance(session, ORDER_NUMBER))
+    if session.get_bind().dialect.name == "postgresql":
+        value = (await session.execute(text(f"SELECT nextval('{ORDER_NUMBER_SEQUENCE}')"))).scalar_one()
+    else:
+        value = await advance(session, ORDER_NUMBER)
+    return str(ORDER_NUMBER_BASE + value)
 
 
 async def next_feed_position(session: AsyncSession) -> int:
