@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.db import Database
-from app.models import AuditEntry, Cart, CartStatus, Order, OrderLine, Product
+from app.models import AuditEntry, Cart, CartLine, CartStatus, Order, OrderLine, Product
 from tests.helpers.db import count, outbox, rows
 from tests.helpers.graphql import gql
 from tests.ordering.shop import (
@@ -178,6 +178,35 @@ async def test_a_sent_cart_cannot_be_sent_again(client: httpx.AsyncClient, shop:
     assert [(e["code"], e["field"]) for e in again["errors"]] == [("INVALID_STATE", "cartId")]
     assert await count(database, Order) == 1
     assert len(await outbox(database)) == 1
+
+
+async def test_a_sent_cart_is_closed_to_every_change(client: httpx.AsyncClient, shop: Shop, database: Database) -> None:
+    cart_id = await filled_cart(client, shop)
+    assert (await submit(client, shop, cart_id))["errors"] == []
+    line_id = (
+        await gql(
+            client, "query($id: ID!) { cart(id: $id) { lines { id } } }", {"id": cart_id}, token=shop.token("main")
+        )
+    )["data"]["cart"]["lines"][0]["id"]
+    changes = {
+        "addToCart": (
+            'mutation($c: ID!) { addToCart(cartId: $c, lines: [{sku: "NH-100", quantity: 1}]) { errors { code field } } }',
+            {},
+        ),
+        "updateCartLine": (
+            "mutation($c: ID!, $l: ID!) { updateCartLine(cartId: $c, lineId: $l, quantity: 9) { errors { code field } } }",
+            {"l": line_id},
+        ),
+        "renameCart": ('mutation($c: ID!) { renameCart(cartId: $c, name: "Ny") { errors { code } } }', {}),
+        "deleteCart": ("mutation($c: ID!) { deleteCart(cartId: $c) { ok errors { code } } }", {}),
+    }
+    for name, (document, extra) in changes.items():
+        result = await gql(client, document, {"c": cart_id, **extra}, token=shop.token("purchaser"))
+        assert [e["code"] for e in result["data"][name]["errors"]] == ["INVALID_STATE"], name
+    lines = await rows(database, select(CartLine.quantity).order_by(CartLine.id))
+    assert [q for (q,) in lines] == [3, 10]
+    [(status, version)] = await rows(database, select(Cart.status, Cart.version))
+    assert (status, version) == (CartStatus.SUBMITTED, 3)  # created 1, lines added 2, sent 3
 
 
 async def test_a_product_retired_after_it_was_added_stops_the_submit(
