@@ -72,3 +72,24 @@ async def test_assistant_order_approval_and_shipping_mail_the_right_people_once(
 
     # Nothing is sent twice.
     assert len(await deliver(database, smtp_sink)) == 3
+
+
+async def test_a_rejection_reaches_the_assistant_with_the_reason(
+    client: httpx.AsyncClient, shop: Shop, database: Database, smtp_sink: SmtpSink
+) -> None:
+    payload = await submit(client, shop, await filled_cart(client, shop, "assistant"), "assistant")
+    number = payload["order"]["number"]
+    result = await gql(
+        client,
+        "mutation($id: ID!, $r: String!) { rejectOrder(orderId: $id, reason: $r) { errors { code } } }",
+        {"id": payload["order"]["id"], "r": "Vi har nok kompresser til januar."},
+        token=shop.token("purchaser"),
+    )
+    assert result["data"]["rejectOrder"]["errors"] == []
+    received = await deliver(database, smtp_sink)
+    assert received == [
+        ("main@example.test", f"Ordre {number} venter på godkjenning"),
+        ("assistant@example.test", f"Ordre {number} er avvist"),
+    ]
+    text = body(smtp_sink.messages[1])
+    assert "Vi har nok kompresser til januar." in text and "Per Purchaser" in text
