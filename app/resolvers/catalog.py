@@ -5,15 +5,16 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
 from app.catalog import search as search_engine
-from app.catalog.tree import CategoryTree, active_product_counts, load_tree
+from app.catalog.tree import CategoryNode, CategoryTree, active_product_counts, load_tree
 from app.context import Context, Info
 from app.errors import Forbidden, InvalidInput
 from app.ids import decode_id
-from app.models import Product, ProductImage
+from app.models import Category, Product, ProductImage
 from app.pagination import page_size
 from app.resolvers.access import require_user
 
@@ -82,6 +83,12 @@ class ProductPage:
     total: int
     has_next: bool
     facets: dict[int, int]
+    # Each product's category (read with the products when asked): no tree needed for them.
+    categories: dict[int, CategoryNode]
+
+
+# A product's category, read with it (an outer join: the node, or all NULL).
+_CATEGORY_COLUMNS = (Category.id, Category.parent_id, Category.name, Category.slug, Category.path, Category.depth)
 
 
 async def search_products(
@@ -94,6 +101,7 @@ async def search_products(
     first: int | None,
     after: str | None,
     with_facets: bool,
+    with_categories: bool = False,
 ) -> ProductPage:
     require_user(info)
     size = page_size(first)
@@ -106,7 +114,7 @@ async def search_products(
         node = (await category_tree(info.context)).by_id.get(pk) if pk is not None else None
         if node is None:
             # An unknown category is an empty shelf, not an error.
-            return ProductPage([], offset, 0, False, {})
+            return ProductPage([], {}, offset, 0, False, {}, {})
         category_path = node.path
     query = search_engine.SearchQuery(
         text=text,
@@ -119,13 +127,17 @@ async def search_products(
     )
     async with info.context.uow.session() as session:
         result = await search_engine.search(session, query)
-        rows = (
-            (await session.execute(select(Product, THUMBNAIL).where(Product.id.in_(result.product_ids)))).all()
-            if result.product_ids
-            else []
-        )
+        rows: list[Any] = []
+        if result.product_ids:
+            statement = select(Product, THUMBNAIL).where(Product.id.in_(result.product_ids))
+            if with_categories:
+                statement = statement.add_columns(*_CATEGORY_COLUMNS).outerjoin(
+                    Category, Category.id == Product.category_id
+                )
+            rows = list((await session.execute(statement)).all())
     by_id = {row[0].id: (row[0], row[1]) for row in rows}
     found = [by_id[i] for i in result.product_ids if i in by_id]
+    categories = {row[2]: CategoryNode(*row[2:]) for row in rows if with_categories and row[2] is not None}
     return ProductPage(
         products=[p for p, _ in found],
         thumbnails={p.id: url for p, url in found},
@@ -133,6 +145,7 @@ async def search_products(
         total=result.total,
         has_next=offset + len(found) < result.total,
         facets=result.facets,
+        categories=categories,
     )
 
 

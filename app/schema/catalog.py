@@ -184,19 +184,23 @@ class ProductConnection:
     )
 
 
-def _selects(info: Info, name: str) -> bool:
-    """Whether the client asked for the subfield ``name`` (fragments included)."""
+def _selects(info: Info, *path: str) -> bool:
+    """Whether the client asked for the subfield at ``path`` (``"edges", "node", "category"``; fragments included)."""
 
-    def found(selections: list) -> bool:  # type: ignore[type-arg]
+    def fields(selections: list, name: str) -> list[SelectedField]:  # type: ignore[type-arg]
+        found: list[SelectedField] = []
         for selection in selections:
             if isinstance(selection, SelectedField):
                 if selection.name == name:
-                    return True
-            elif found(selection.selections):
-                return True
-        return False
+                    found.append(selection)
+            else:
+                found.extend(fields(selection.selections, name))
+        return found
 
-    return any(found(field.selections) for field in info.selected_fields)
+    level = list(info.selected_fields)
+    for name in path:
+        level = fields([child for field in level for child in field.selections], name)
+    return bool(level)
 
 
 @strawberry.type
@@ -224,6 +228,7 @@ class CatalogQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> ProductConnection:
+        with_categories = _selects(info, "edges", "node", "category")
         page = await resolve.search_products(
             info,
             text=search,
@@ -233,15 +238,17 @@ class CatalogQuery:
             first=first,
             after=after,
             with_facets=_selects(info, "facets"),
+            with_categories=with_categories,
         )
-        with_categories = bool(page.products) and _selects(info, "category")
-        tree = await resolve.category_tree(info.context) if page.facets or with_categories else None
+        # The products' categories came with them; facets name other categories too.
+        tree = await resolve.category_tree(info.context) if page.facets else None
         categories: dict[int, CategoryType | None] = {}
 
         def category(category_id: int) -> CategoryType | None:
-            assert tree is not None
             if category_id not in categories:
-                node = tree.by_id.get(category_id)
+                node = page.categories.get(category_id)
+                if node is None and tree is not None:
+                    node = tree.by_id.get(category_id)
                 categories[category_id] = CategoryType.of(node, with_children=False) if node is not None else None
             return categories[category_id]
 

@@ -112,3 +112,22 @@ async def test_agreement_prices(client: httpx.AsyncClient, database: Database, w
     # Without an agreement: the list price.
     other_main = await gql(client, PAGE, {"sku": "777", "c": "10002"}, token=world.token("other_main"))
     assert other_main["data"]["product"]["price"]["amount"] == "120.00"
+
+
+async def test_search_results_carry_their_category(client: httpx.AsyncClient, database: Database, world: World) -> None:
+    nitril = await make_category_path(database, "Forbruksmateriell", "Hansker", "Nitrilhansker")
+    await make_product(database, nitril, sku="4711", name="Nitrilhanske blå")
+    query = """query($s: String, $c: ID) { products(search: $s, categoryId: $c) { totalCount
+      edges { node { sku category { name ancestors { name } productCount } } } } }"""
+    found = (await gql(client, query, {"s": "nitrilhanske"}, token=world.token("assistant")))["data"]["products"]
+    assert found["totalCount"] == 1
+    assert found["edges"][0]["node"]["category"] == {
+        "name": "Nitrilhansker",
+        "ancestors": [{"name": "Forbruksmateriell"}, {"name": "Hansker"}],
+        "productCount": 1,
+    }
+    # An unknown category is an empty shelf, not an error.
+    unknown = await gql(
+        client, query, {"s": "nitrilhanske", "c": "Q2F0ZWdvcnk6OTk5OTk5"}, token=world.token("assistant")
+    )
+    assert unknown == {"data": {"products": {"totalCount": 0, "edges": []}}}

@@ -47,7 +47,8 @@ async def test_search_products_runs_at_most_six_statements(client: httpx.AsyncCl
     assert sorted(f["count"] for f in products["facets"]) == [40, 40, 40]
     prices = {edge["node"]["price"]["amount"] for edge in products["edges"]}
     assert prices == {"50.00", "100.00"}
-    # viewer with roles, search page, facets, products with thumbnails, category tree, agreement prices
+    # viewer with roles, search page, facets, products with thumbnails and categories, category tree (for the
+    # facets), agreement prices
     assert log.count == 6, "\n".join(log.statements)
 
 
@@ -62,5 +63,16 @@ async def test_sibling_fields_share_one_category_tree(client: httpx.AsyncClient,
     with count_statements(database) as log:
         result = await gql(client, query, token=token)
     assert [e["node"]["category"]["name"] for e in result["data"]["products"]["edges"]] == ["Nitrilhansker"] * 20
-    # viewer, search (word lookup, ranked page), products, category tree: once, not once per product
-    assert log.count == 5, "\n".join(log.statements)
+    # viewer, search (word lookup, ranked page), products with their categories: no tree, no query a product
+    assert log.count == 4, "\n".join(log.statements)
+
+    # The same through fragments.
+    query = (
+        'query { products(search: "nitrilhanske", first: 20) { ...Page } } '
+        "fragment Page on ProductConnection { edges { node { ...Item } } } "
+        "fragment Item on Product { sku category { name } }"
+    )
+    with count_statements(database) as log:
+        result = await gql(client, query, token=token)
+    assert [e["node"]["category"]["name"] for e in result["data"]["products"]["edges"]] == ["Nitrilhansker"] * 20
+    assert log.count == 4, "\n".join(log.statements)
