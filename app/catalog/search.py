@@ -77,8 +77,9 @@ primary-key lookups when they are much more common ("probes"), then joins
 products (one primary-key lookup a match) for the filters, and returns the
 page with the total or the facets. For a plain relevance search (no filters,
 no facets) only the matches that can be on the page are joined: the total
-leaves out the few inactive products (ix_products_category_active_name finds
-them), and names are needed only for the scores down to the page's last place.
+leaves out the few inactive products (the partial index ix_products_inactive finds
+them), and names are needed only for the scores down to the page's last place, read from
+ix_products_id_name_active without visiting the table.
 The SQL differs between the databases only where a planner needs steering
 (COLLATE "C" for sorting, a lateral join on PostgreSQL); the answers are the
 same, and tests/catalog/test_search.py checks that every plan gives the same.
@@ -782,7 +783,12 @@ def _order(sort: ProductSort, alias: str, postgres: bool, score: str | None = No
     }[sort]
 
 
-def _join_products(product_id: str, postgres: bool) -> str:
+_ALL_COLUMNS = "p.id, p.category_id, p.name, p.sku, p.created_at, p.active, p.stock_quantity"
+# What the page of a plain relevance search needs: ix_products_id_name_active covers it.
+_PAGE_COLUMNS = "p.id, p.name, p.active"
+
+
+def _join_products(product_id: str, postgres: bool, columns: str = _ALL_COLUMNS) -> str:
     """Each match looks its product up by primary key, after what comes before in FROM.
 
     PostgreSQL would rather hash all products (its cost model takes the lookups
@@ -791,13 +797,12 @@ def _join_products(product_id: str, postgres: bool) -> str:
     joins first); the caller's WHERE must then say ``p.id = product_id``.
     """
     if postgres:
-        columns = "p.id, p.category_id, p.name, p.sku, p.created_at, p.active, p.stock_quantity"
         return f"CROSS JOIN LATERAL (SELECT {columns} FROM products p WHERE p.id = {product_id} OFFSET 0) AS p"
     return "CROSS JOIN products p"
 
 
-# The inactive products, found through ix_products_category_active_name.
-_INACTIVE_CONDITION = "p.category_id IN (SELECT id FROM categories) AND p.active = FALSE"
+# The inactive products, found through the partial index ix_products_inactive (same predicate).
+_INACTIVE_CONDITION = "NOT p.active"
 
 
 async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
@@ -847,7 +852,7 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
             "WHERE m.product_id NOT IN (SELECT id FROM inactive)), "
             f"cut AS (SELECT score FROM live WHERE score IS NOT NULL ORDER BY score DESC LIMIT 1 OFFSET {last}) "
             f"SELECT 0 AS k, page.id AS ref, row_number() OVER (ORDER BY {order}) AS n "
-            f"FROM (SELECT p.id, live.score, p.name FROM live {_join_products('live.product_id', postgres)} "
+            f"FROM (SELECT p.id, live.score, p.name FROM live {_join_products('live.product_id', postgres, _PAGE_COLUMNS)} "
             f"WHERE p.id = live.product_id AND p.active AND live.score >= COALESCE((SELECT score FROM cut), 0) "
             f"ORDER BY {_order(sort, 'p', postgres, score='live.score')} "
             f"LIMIT {limit} OFFSET {offset}) AS page "
