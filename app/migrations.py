@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
@@ -32,3 +33,31 @@ def current(database_url: str) -> str:
     out = io.StringIO()
     command.current(alembic_config(database_url, stdout=out))
     return out.getvalue().strip()
+
+
+# Databases a script must never drop: the shared test database and the maintenance one.
+PROTECTED_DATABASES = frozenset({"test", "postgres", "template0", "template1"})
+
+
+def recreate_postgres(database_url: str) -> None:
+    """Drop and re-create an empty PostgreSQL database, then migrate it (for benchmarks)."""
+    from sqlalchemy import text
+
+    from app.db import Database
+
+    base, _, name = database_url.rpartition("/")
+    if name in PROTECTED_DATABASES:
+        raise ValueError(f"refusing to recreate the database {name!r}")
+
+    async def recreate() -> None:
+        admin = Database(f"{base}/postgres")
+        try:
+            async with admin.engine.connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            await admin.dispose()
+
+    asyncio.run(recreate())
+    upgrade(database_url)

@@ -183,24 +183,6 @@ async def seed(url: str, products: int) -> Shop:
     return Shop(tokens["assistant"], tokens["purchaser"], encode_id("DeliveryAddress", address_id), order_date(), skus)
 
 
-async def fresh_postgres(url: str) -> None:
-    """Drop and re-create the benchmark database (never the test database)."""
-    name = url.rsplit("/", 1)[1]
-    if name in {"test", "postgres"}:
-        raise SystemExit(f"refusing to recreate the database {name!r}")
-    admin = Database(url.rsplit("/", 1)[0] + "/postgres")
-    async with admin.engine.connect() as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-
-
-def fresh_migrated_postgres(url: str) -> None:
-    asyncio.run(fresh_postgres(url))
-    migrations.upgrade(url)
-
-
 # --- the flow -------------------------------------------------------------------
 
 
@@ -296,7 +278,7 @@ async def over_http(base_url: str, shop: Shop, modes: list[str], flows: int, cli
 def http_target(url: str, products: int, modes: list[str], flows: int, clients: int, workers: int) -> dict[str, Run]:
     from tests.helpers.server import running_server  # the e2e tests' way of starting `commerce serve`
 
-    fresh_migrated_postgres(url)
+    migrations.recreate_postgres(url)
     shop = asyncio.run(seed(url, products))
     with tempfile.TemporaryDirectory() as folder:
         with running_server(
@@ -363,7 +345,7 @@ def main() -> None:
             title = f"SQLite in-process, {args.inproc_clients} client(s)"
             reports.append((title, asyncio.run(in_process(url, args.products, modes, args.flows, args.inproc_clients))))
     if not args.skip_postgres:
-        fresh_migrated_postgres(args.postgres)
+        migrations.recreate_postgres(args.postgres)
         print("PostgreSQL, in-process:", flush=True)
         title = f"PostgreSQL in-process, {args.inproc_clients} client(s)"
         runs = asyncio.run(in_process(args.postgres, args.products, modes, args.flows, args.inproc_clients))

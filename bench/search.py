@@ -132,26 +132,12 @@ def main() -> None:
         print("SQLite:", flush=True)
         results.append(("SQLite", *asyncio.run(measure(url, args.products, args.rounds))))
     if not args.skip_postgres:
-        asyncio.run(_fresh_postgres(args.postgres))
-        migrations.upgrade(args.postgres)
+        migrations.recreate_postgres(args.postgres)
         print("PostgreSQL:", flush=True)
         results.append(("PostgreSQL", *asyncio.run(measure(args.postgres, args.products, args.rounds))))
     print()
     for label, graphql, bare in results:
         report(label, graphql, bare)
-
-
-async def _fresh_postgres(url: str) -> None:
-    """Drop and re-create the benchmark database (never the test database)."""
-    name = url.rsplit("/", 1)[1]
-    if name in {"test", "postgres"}:
-        raise SystemExit(f"refusing to recreate the database {name!r}")
-    admin = Database(url.rsplit("/", 1)[0] + "/postgres")
-    async with admin.engine.connect() as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
 
 
 if __name__ == "__main__":

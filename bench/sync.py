@@ -102,19 +102,6 @@ async def measure(url: str, count: int, catalogue: int, rounds: int) -> dict[str
     return timings
 
 
-async def _fresh_postgres(url: str) -> None:
-    """Drop and re-create the benchmark database (never the test database)."""
-    name = url.rsplit("/", 1)[1]
-    if name in {"test", "postgres"}:
-        raise SystemExit(f"refusing to recreate the database {name!r}")
-    admin = Database(url.rsplit("/", 1)[0] + "/postgres")
-    async with admin.engine.connect() as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-
-
 def report(label: str, count: int, timings: dict[str, list[float]]) -> None:
     parts = [
         f"{kind} median {statistics.median(values):5.2f} s, worst {max(values):5.2f} s"
@@ -138,8 +125,7 @@ def main() -> None:
         migrations.upgrade(url)
         results.append(("SQLite", asyncio.run(measure(url, args.items, args.catalogue, args.rounds))))
     if not args.skip_postgres:
-        asyncio.run(_fresh_postgres(args.postgres))
-        migrations.upgrade(args.postgres)
+        migrations.recreate_postgres(args.postgres)
         results.append(("PostgreSQL", asyncio.run(measure(args.postgres, args.items, args.catalogue, args.rounds))))
     print()
     for label, timings in results:
