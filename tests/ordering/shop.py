@@ -130,6 +130,24 @@ mutation SubmitCart($cartId: ID!, $input: SubmitCartInput!, $expectedVersion: In
 """
 
 
+FEED_QUERY = """query OrderFeed($after: String, $first: Int) {
+  orderFeed(after: $after, first: $first) {
+    edges {
+      cursor
+      node {
+        id number status updatedAt
+        customer { number }
+        reference comment deliveryDate
+        deliveryAddress { externalId }
+        lines { sku quantity unitPrice { amount } }
+        total { amount currency }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
 async def create_cart(client: httpx.AsyncClient, token: str, number: str = "10001", name: str | None = None) -> str:
     result = await gql(client, CREATE_CART, {"customerNumber": number, "name": name}, token=token)
     payload = result["data"]["createCart"]

@@ -50,7 +50,7 @@ from tests.erp.helpers import make_key
 from tests.factories import World, make_category_path, make_product, make_world, set_agreement_price
 from tests.helpers.db import count, outbox, rows, scalar
 from tests.helpers.server import Server, running_server
-from tests.ordering.shop import ADD_TO_CART, CREATE_CART, SUBMIT_CART, add_address, set_schedule
+from tests.ordering.shop import ADD_TO_CART, CREATE_CART, FEED_QUERY, SUBMIT_CART, add_address, set_schedule
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres_only]
 
@@ -70,23 +70,6 @@ APPROVE_ORDER = """mutation ApproveOrder($orderId: ID!, $deliveryDate: Date) {
   approveOrder(orderId: $orderId, deliveryDate: $deliveryDate) {
     order { id status deliveryDate approvedBy { name } approvedAt }
     errors { code message }
-  }
-}"""
-
-ORDER_FEED_QUERY = """query OrderFeed($after: String, $first: Int) {
-  orderFeed(after: $after, first: $first) {
-    edges {
-      cursor
-      node {
-        id number status updatedAt
-        customer { number }
-        reference comment deliveryDate
-        deliveryAddress { externalId }
-        lines { sku quantity unitPrice { amount } }
-        total { amount currency }
-      }
-    }
-    pageInfo { hasNextPage endCursor }
   }
 }"""
 
@@ -426,7 +409,7 @@ async def test_simultaneous_adds_at_one_expected_version_let_one_through(
 
 
 async def read_feed(http: httpx.AsyncClient, key: str, after: str | None, first: int = 3) -> dict[str, Any]:
-    return await call(http, ORDER_FEED_QUERY, {"after": after, "first": first}, key)
+    return await call(http, FEED_QUERY, {"after": after, "first": first}, key)
 
 
 async def test_simultaneous_submits_and_approvals_get_unique_numbers_and_a_complete_feed(

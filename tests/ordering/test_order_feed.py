@@ -15,26 +15,7 @@ from app.models import AuditEntry, Order, OrderEvent, OrderStatus, Shipment
 from tests.erp.helpers import make_key
 from tests.helpers.db import count, outbox, rows
 from tests.helpers.graphql import error_codes, gql
-from tests.ordering.shop import Shop, filled_cart, submit
-
-FEED = """
-query OrderFeed($after: String, $first: Int) {
-  orderFeed(after: $after, first: $first) {
-    edges {
-      cursor
-      node {
-        id number status updatedAt
-        customer { number }
-        reference comment deliveryDate
-        deliveryAddress { externalId }
-        lines { sku quantity unitPrice { amount } }
-        total { amount currency }
-      }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-"""
+from tests.ordering.shop import FEED_QUERY, Shop, filled_cart, submit
 
 UPDATE = """
 mutation UpdateOrderStatus($input: OrderStatusInput!) {
@@ -69,7 +50,7 @@ async def move(client: httpx.AsyncClient, key: str, number: str, status: str, **
 async def feed(
     client: httpx.AsyncClient, key: str, after: str | None = None, first: int | None = None
 ) -> dict[str, Any]:
-    result = await gql(client, FEED, {"after": after, "first": first}, token=key)
+    result = await gql(client, FEED_QUERY, {"after": after, "first": first}, token=key)
     assert "errors" not in result, result
     return result["data"]["orderFeed"]
 
@@ -124,15 +105,15 @@ async def test_an_approved_order_enters_the_feed(client: httpx.AsyncClient, shop
 
 
 async def test_a_bad_cursor_is_invalid_input(client: httpx.AsyncClient, keys: dict[str, str], shop: Shop) -> None:
-    result = await gql(client, FEED, {"after": "garbage!"}, token=keys["read"])
+    result = await gql(client, FEED_QUERY, {"after": "garbage!"}, token=keys["read"])
     assert error_codes(result) == ["INVALID_INPUT"]
 
 
 async def test_feed_and_status_need_their_scopes(client: httpx.AsyncClient, shop: Shop, keys: dict[str, str]) -> None:
     number = await order_number(client, shop)
     for token in (keys["write"], keys["catalog"], shop.token("main"), shop.token("support")):
-        assert error_codes(await gql(client, FEED, {}, token=token)) == ["FORBIDDEN"]
-    assert error_codes(await gql(client, FEED, {})) == ["UNAUTHENTICATED"]
+        assert error_codes(await gql(client, FEED_QUERY, {}, token=token)) == ["FORBIDDEN"]
+    assert error_codes(await gql(client, FEED_QUERY, {})) == ["UNAUTHENTICATED"]
     for token in (keys["read"], shop.token("main")):
         result = await gql(client, UPDATE, {"input": {"orderNumber": number, "status": "IN_PROGRESS"}}, token=token)
         assert error_codes(result) == ["FORBIDDEN"]
