@@ -23,11 +23,13 @@ from app.models import (
     DeliveryAddress,
     Membership,
     MembershipStatus,
+    Order,
     OrderEvent,
     OrderLine,
     Product,
     ProductDocument,
     ProductImage,
+    ReturnLine,
     Shipment,
     User,
 )
@@ -139,6 +141,30 @@ class Loaders:
     @cached_property
     def history_of_order(self) -> DataLoader:
         return self.many_by(OrderEvent.order_id, order_by=OrderEvent.id)
+
+    @cached_property
+    def order(self) -> DataLoader:
+        return self.one_by(Order.id)
+
+    @cached_property
+    def lines_of_return(self) -> DataLoader:
+        """return id -> [(ReturnLine, OrderLine)] by the order line's position: one join for many returns."""
+
+        async def batch(return_ids: Sequence[int]) -> list[list[Any]]:
+            query = (
+                select(ReturnLine, OrderLine)
+                .join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
+                .where(ReturnLine.return_id.in_(return_ids))
+                .order_by(ReturnLine.return_id, OrderLine.position)
+            )
+            async with self._uow.session() as session:
+                rows = (await session.execute(query)).all()
+            groups: dict[int, list[Any]] = defaultdict(list)
+            for returned, line in rows:
+                groups[returned.return_id].append((returned, line))
+            return [groups.get(key, []) for key in return_ids]
+
+        return DataLoader(batch)
 
     def first_users_of_customer(self, status: MembershipStatus | None, size: int) -> DataLoader:
         """customer id -> the first page of its users by name (``Page``), for many customers at once.
