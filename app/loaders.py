@@ -33,6 +33,7 @@ from app.models import (
     Shipment,
     User,
 )
+from app.ordering.returns import returned_so_far
 from app.pagination import Page, encode_cursor
 from app.unit_of_work import UnitOfWork
 
@@ -163,6 +164,17 @@ class Loaders:
             for returned, line in rows:
                 groups[returned.return_id].append((returned, line))
             return [groups.get(key, []) for key in return_ids]
+
+        return DataLoader(batch)
+
+    @cached_property
+    def returned_of_order_line(self) -> DataLoader:
+        """order line id -> the quantity its returns not REJECTED cover (0 when none)."""
+
+        async def batch(line_ids: Sequence[int]) -> list[int]:
+            async with self._uow.session() as session:
+                returned = await returned_so_far(session, list(line_ids))
+            return [returned.get(key, 0) for key in line_ids]
 
         return DataLoader(batch)
 

@@ -458,3 +458,35 @@ async def test_returns_with_50_returns_run_a_fixed_number_of_statements(
     )
     # viewer with roles, customer, count, page, return lines with their order lines, orders
     assert log.count == 6, log.statements
+
+
+async def test_the_order_page_shows_until_when_and_how_much_is_already_returned(
+    client: httpx.AsyncClient, rshop: ReturnShop, database: Database
+) -> None:
+    document = """query($id: ID!) {
+      order(id: $id) { deliveredAt returnableUntil lines { sku quantity returnedQuantity product { returnable } } }
+    }"""
+    pending = await delivered_order(
+        database, rshop.shop.customer, rshop.shop.address, (rshop.shop.gloves, 3), status=OrderStatus.SHIPPED
+    )
+    shipped = await gql(client, document, {"id": pending.id}, token=rshop.token("assistant"))
+    assert shipped["data"]["order"]["returnableUntil"] is None
+
+    kept = await request_return(client, rshop.token("assistant"), return_input(rshop.order, (GLOVES, 1), (COMPRESS, 4)))
+    refused = await request_return(client, rshop.token("assistant"), return_input(rshop.order, (GLOVES, 2)))
+    await set_status(client, rshop.token("support"), refused["returnRequest"]["id"], "REJECTED", "Nei.")
+    assert kept["errors"] == []
+    with count_statements(database) as log:
+        result = await gql(client, document, {"id": rshop.order.id}, token=rshop.token("assistant"))
+    order = result["data"]["order"]
+    # Delivered on 29 November (Oslo): returns may be asked for through 7 December.
+    assert order["returnableUntil"] == "2026-12-07"
+    assert [(line["sku"], line["quantity"], line["returnedQuantity"]) for line in order["lines"]] == [
+        ("NH-100", 3, 1),
+        ("KO-200", 10, 4),
+        ("SK-1", 1, 0),
+        ("BV-1", 1, 0),
+        ("ER-1", 2, 0),
+    ]
+    # viewer with roles, order, lines, their returned quantities, products
+    assert log.count == 5, log.statements
