@@ -6,6 +6,7 @@ mail, no audit entry.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -490,3 +491,26 @@ async def test_the_order_page_shows_until_when_and_how_much_is_already_returned(
     ]
     # viewer with roles, order, lines, their returned quantities, products
     assert log.count == 5, log.statements
+
+
+async def test_simultaneous_requests_in_one_process_never_return_more_than_was_delivered(
+    client: httpx.AsyncClient, rshop: ReturnShop, database: Database
+) -> None:
+    """Both databases: eight requests at once for one glove each, three delivered.
+
+    They overlap in the event loop, each on its own connection; PostgreSQL
+    queues them at the order's row lock, SQLite at its one writer. (Several
+    server processes on PostgreSQL: tests/ordering/test_return_concurrency.py.)
+    """
+    who = ("main", "purchaser", "assistant")
+    payloads = await asyncio.gather(
+        *(request_return(client, rshop.token(who[i % 3]), return_input(rshop.order, (GLOVES, 1))) for i in range(8))
+    )
+    assert sum(1 for p in payloads if p["errors"] == []) == 3, payloads
+    assert all(codes(p) == [("QUANTITY_EXCEEDS_DELIVERED", "input.lines.0.quantity")] for p in payloads if p["errors"])
+    assert sorted(p["returnRequest"]["number"] for p in payloads if p["errors"] == []) == [
+        "R1000001",
+        "R1000002",
+        "R1000003",
+    ]
+    assert [q for (q,) in await rows(database, select(ReturnLine.quantity))] == [1, 1, 1]
