@@ -118,8 +118,8 @@ def _check_form(form: ReturnForm) -> tuple[list[Problem], str | None, list[int |
     if not form.lines:
         problems.append(Problem(ErrorCode.INVALID_INPUT, "Name at least one order line to return.", "input.lines"))
     if len(form.lines) > MAX_LINES:
-        problems.append(Problem(ErrorCode.INVALID_INPUT, f"At most {MAX_LINES:,} lines at once.", "input.lines"))
-        return problems, comment, []
+        # Not worth reading line by line: refused before anything else is looked at.
+        raise DomainError.of(ErrorCode.INVALID_INPUT, f"At most {MAX_LINES:,} lines at once.", "input.lines")
     pks: list[int | None] = []
     seen: set[int] = set()
     for index, line in enumerate(form.lines):

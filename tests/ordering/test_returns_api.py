@@ -262,6 +262,7 @@ async def test_bad_input_changes_nothing(client: httpx.AsyncClient, rshop: Retur
         "quantity 100,001": (with_lines((line, 100_001)), [("INVALID_INPUT", "input.lines.0.quantity")]),
         "quantity 2**31 - 1": (with_lines((line, 2**31 - 1)), [("INVALID_INPUT", "input.lines.0.quantity")]),
         "no lines": (with_lines(), [("INVALID_INPUT", "input.lines")]),
+        "1,001 lines": (with_lines(*[(line, 1)] * 1_001), [("INVALID_INPUT", "input.lines")]),
         "a 10,000-character comment": (
             with_lines((line, 1), comment="x" * 10_000),
             [("INVALID_INPUT", "input.comment")],
