@@ -23,14 +23,17 @@ from app.models import (
     DeliveryAddress,
     Membership,
     MembershipStatus,
+    Order,
     OrderEvent,
     OrderLine,
     Product,
     ProductDocument,
     ProductImage,
+    ReturnLine,
     Shipment,
     User,
 )
+from app.ordering.returns import returned_so_far
 from app.pagination import Page, encode_cursor
 from app.unit_of_work import UnitOfWork
 
@@ -139,6 +142,41 @@ class Loaders:
     @cached_property
     def history_of_order(self) -> DataLoader:
         return self.many_by(OrderEvent.order_id, order_by=OrderEvent.id)
+
+    @cached_property
+    def order(self) -> DataLoader:
+        return self.one_by(Order.id)
+
+    @cached_property
+    def lines_of_return(self) -> DataLoader:
+        """return id -> [(ReturnLine, OrderLine)] by the order line's position: one join for many returns."""
+
+        async def batch(return_ids: Sequence[int]) -> list[list[Any]]:
+            query = (
+                select(ReturnLine, OrderLine)
+                .join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
+                .where(ReturnLine.return_id.in_(return_ids))
+                .order_by(ReturnLine.return_id, OrderLine.position)
+            )
+            async with self._uow.session() as session:
+                rows = (await session.execute(query)).all()
+            groups: dict[int, list[Any]] = defaultdict(list)
+            for returned, line in rows:
+                groups[returned.return_id].append((returned, line))
+            return [groups.get(key, []) for key in return_ids]
+
+        return DataLoader(batch)
+
+    @cached_property
+    def returned_of_order_line(self) -> DataLoader:
+        """order line id -> the quantity its returns not REJECTED cover (0 when none)."""
+
+        async def batch(line_ids: Sequence[int]) -> list[int]:
+            async with self._uow.session() as session:
+                returned = await returned_so_far(session, list(line_ids))
+            return [returned.get(key, 0) for key in line_ids]
+
+        return DataLoader(batch)
 
     def first_users_of_customer(self, status: MembershipStatus | None, size: int) -> DataLoader:
         """customer id -> the first page of its users by name (``Page``), for many customers at once.

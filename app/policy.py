@@ -18,6 +18,7 @@ class Action(enum.Enum):
     APPROVE_ORDERS = "approve_orders"
     MANAGE_USERS = "manage_users"  # create, change role, (de)activate
     LIST_USERS = "list_users"
+    REQUEST_RETURN = "request_return"
 
 
 _ALL = frozenset(Role)
@@ -32,6 +33,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.APPROVE_ORDERS: _APPROVERS,
     Action.MANAGE_USERS: _MAIN,
     Action.LIST_USERS: _MAIN,
+    Action.REQUEST_RETURN: _ALL,
 }
 
 

@@ -19,9 +19,7 @@ CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "contract"
 
 # Documents whose features are not built yet.
 PENDING = {
-    "support.graphql",  # setReturnStatus comes with returns
     "storefront-lists.graphql",
-    "storefront-returns.graphql",
     "storefront-search.graphql",  # search suggestions, did-you-mean (search issue)
     "support-search.graphql",  # synonyms managed by support (search issue)
     "storefront-live.graphql",  # cart subscriptions (live carts issue)

@@ -27,6 +27,7 @@ from app.models.ordering import (
     Shipment,
 )
 from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.returns import ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
 from app.models.support import AccountRequest, AccountRequestStatus, AuditEntry
 
 __all__ = [
@@ -63,6 +64,10 @@ __all__ = [
     "MembershipStatus",
     "OutboxMessage",
     "OutboxStatus",
+    "ReturnLine",
+    "ReturnReason",
+    "ReturnRequest",
+    "ReturnStatus",
     "Role",
     "User",
     "UserSession",

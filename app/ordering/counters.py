@@ -1,4 +1,4 @@
-"""Counters shared by every process: ERP feed positions and order numbers.
+"""Counters shared by every process: ERP feed positions, order and return numbers.
 
 ``advance`` is one statement, an upsert that adds one and returns the new
 value. The counter's row stays locked until the caller's transaction ends, so
@@ -13,7 +13,9 @@ on PostgreSQL they come from a sequence (``order_number_seq``, made by
 migration 0005), which never waits: a submit holds no shop-wide lock while
 it writes the order and renders its mail. A submit that fails after taking a
 number leaves a gap, as sequences do. SQLite runs one writer at a time
-anyway and uses a counter row.
+anyway and uses a counter row. Return numbers work the same way
+(``return_number_seq``, migration 0008), with an R in front: "R1000001" is
+never mistaken for an order number on the phone.
 """
 
 from __future__ import annotations
@@ -50,6 +52,19 @@ async def next_order_number(session: AsyncSession) -> str:
     else:
         value = await advance(session, ORDER_NUMBER)
     return str(ORDER_NUMBER_BASE + value)
+
+
+RETURN_NUMBER = "return_number"
+RETURN_NUMBER_SEQUENCE = "return_number_seq"
+RETURN_NUMBER_PREFIX = "R"
+
+
+async def next_return_number(session: AsyncSession) -> str:
+    if session.get_bind().dialect.name == "postgresql":
+        value = (await session.execute(text(f"SELECT nextval('{RETURN_NUMBER_SEQUENCE}')"))).scalar_one()
+    else:
+        value = await advance(session, RETURN_NUMBER)
+    return f"{RETURN_NUMBER_PREFIX}{ORDER_NUMBER_BASE + value}"
 
 
 async def next_feed_position(session: AsyncSession) -> int:

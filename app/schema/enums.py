@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import strawberry
 
-from app.models import CartStatus, DocumentKind, OrderStatus, ProductType
+from app.models import CartStatus, DocumentKind, OrderStatus, ProductType, ReturnReason, ReturnStatus
 
 ProductTypeEnum = strawberry.enum(
     ProductType,
@@ -25,3 +25,12 @@ OrderStatusEnum = strawberry.enum(
         "SHIPPED -> DELIVERED as the ERP reports; CANCELLED from SUBMITTED or IN_PROGRESS."
     ),
 )
+ReturnStatusEnum = strawberry.enum(
+    ReturnStatus,
+    name="ReturnStatus",
+    description=(
+        "REQUESTED (waits for support) -> APPROVED (send the goods back) or REJECTED (keep them); "
+        "APPROVED -> RECEIVED (support has the goods) -> CREDITED (a credit note is issued)."
+    ),
+)
+ReturnReasonEnum = strawberry.enum(ReturnReason, name="ReturnReason")

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-import app.schema.enums  # noqa: F401 - registers CartStatus and OrderStatus
+import app.schema.enums  # noqa: F401 - registers CartStatus, OrderStatus and ReturnStatus
 from app.context import Info
 from app.identity.account_requests import RequestForm
 from app.ids import encode_id
-from app.models import CartStatus, Customer, Membership, MembershipStatus, OrderStatus, Role, User
+from app.models import CartStatus, Customer, Membership, MembershipStatus, OrderStatus, ReturnStatus, Role, User
 from app.resolvers import identity as resolve
 from app.resolvers import users as resolve_users
 from app.resolvers.access import viewer_roles
@@ -22,6 +22,7 @@ from app.schema.payloads import OkPayload, reports_errors
 if TYPE_CHECKING:
     from app.schema.carts import CartType, DeliveryAddressType
     from app.schema.orders import OrderType
+    from app.schema.returns import ReturnRequestType
 
 RoleEnum = strawberry.enum(Role, name="Role", description="A user's role on one customer number.")
 MembershipStatusEnum = strawberry.enum(MembershipStatus, name="MembershipStatus")
@@ -93,6 +94,15 @@ class CustomerType:
 
         page = await resolve_orders.orders_of(info, self.pk, status, placed_by, first, after)
         return connection(page, OrderType.of)
+
+    @strawberry.field(description="The customer number's returns, newest first; status narrows them.")
+    async def returns(
+        self, info: Info, status: list[ReturnStatus] | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[ReturnRequestType, strawberry.lazy("app.schema.returns")]]:
+        from app.resolvers import returns as resolve_returns
+        from app.schema.returns import ReturnRequestType
+
+        return connection(await resolve_returns.returns_of(info, self.pk, status, first, after), ReturnRequestType.of)
 
     @strawberry.field(description="Active delivery addresses, the default first.")
     async def delivery_addresses(

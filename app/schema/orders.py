@@ -13,6 +13,7 @@ from app.models import Order, OrderEvent, OrderLine, OrderStatus, Product, Shipm
 from app.ordering.checkout import SubmitRequest
 from app.ordering.feed import encode_cursor
 from app.ordering.fulfilment import ShipmentRequest, StatusUpdate
+from app.ordering.return_window import last_return_day
 from app.resolvers import carts as resolve_carts
 from app.resolvers import orders as resolve
 from app.schema.carts import CartPayload, CartType, DeliveryAddressType
@@ -36,6 +37,12 @@ class OrderLineType:
     unit_price: Money = strawberry.field(description="Excluding VAT, as it was when the order was placed.")
     line_total: Money
     product_pk: strawberry.Private[int | None]
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="Units in returns of this line that were not REJECTED; 0 when none.")
+    async def returned_quantity(self, info: Info) -> int:
+        returned: int = await info.context.loaders.returned_of_order_line.load(self.pk)
+        return returned
 
     @strawberry.field(description="The product as it is today; null if it has been removed from the catalogue.")
     async def product(self, info: Info) -> ProductObject | None:
@@ -56,6 +63,7 @@ class OrderLineType:
             unit_price=Money.nok(line.unit_price),
             line_total=Money.nok(line.line_total),
             product_pk=line.product_id,
+            pk=line.id,
         )
 
 
@@ -135,6 +143,15 @@ class OrderType:
     async def lines(self, info: Info) -> list[OrderLineType]:
         lines: list[OrderLine] = await info.context.loaders.lines_of_order.load(self.model.id)
         return [OrderLineType.of(line) for line in lines]
+
+    @strawberry.field(
+        description=(
+            "The last day (Europe/Oslo) a return can be asked for: the 8th calendar day after delivery. "
+            "null until the order is delivered."
+        )
+    )
+    def returnable_until(self) -> date | None:
+        return last_return_day(self.model.delivered_at) if self.model.delivered_at is not None else None
 
     @strawberry.field(description="Shipments with tracking, as the ERP reports them.")
     async def shipments(self, info: Info) -> list[ShipmentType]:

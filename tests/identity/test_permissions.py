@@ -31,6 +31,8 @@ CONTRACT_TABLE = {
     Action.MANAGE_USERS: {Role.MAIN_USER},
     Action.LIST_USERS: {Role.MAIN_USER},
     Action.VIEW_CUSTOMER: {Role.MAIN_USER, Role.PURCHASER, Role.ASSISTANT},
+    # storefront-returns.graphql: "asked for by any active member of the order's customer number".
+    Action.REQUEST_RETURN: {Role.MAIN_USER, Role.PURCHASER, Role.ASSISTANT},
 }
 
 
