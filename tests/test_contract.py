@@ -20,7 +20,6 @@ CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "contract"
 # Documents whose features are not built yet.
 PENDING = {
     "support.graphql",  # setReturnStatus comes with returns
-    "storefront-lists.graphql",
     "storefront-returns.graphql",
     "storefront-search.graphql",  # search suggestions, did-you-mean (search issue)
     "support-search.graphql",  # synonyms managed by support (search issue)

@@ -27,6 +27,7 @@ from app.models.ordering import (
     Shipment,
 )
 from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.shopping_lists import ShoppingList, ShoppingListItem
 from app.models.support import AccountRequest, AccountRequestStatus, AuditEntry
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "OrderLine",
     "OrderStatus",
     "Shipment",
+    "ShoppingList",
+    "ShoppingListItem",
     "AgreementPrice",
     "Category",
     "DeliveryAddress",

@@ -10,16 +10,17 @@ from app.schema.catalog import CatalogQuery
 from app.schema.erp import ErpMutation
 from app.schema.identity import IdentityMutation, IdentityQuery
 from app.schema.orders import OrderMutation, OrderQuery
+from app.schema.shopping_lists import ShoppingListMutation, ShoppingListQuery
 from app.schema.support import SupportMutation, SupportQuery
 
 
 @strawberry.type
-class Query(IdentityQuery, CatalogQuery, CartQuery, OrderQuery, SupportQuery):
+class Query(IdentityQuery, CatalogQuery, CartQuery, OrderQuery, ShoppingListQuery, SupportQuery):
     pass
 
 
 @strawberry.type
-class Mutation(IdentityMutation, CartMutation, OrderMutation, SupportMutation, ErpMutation):
+class Mutation(IdentityMutation, CartMutation, OrderMutation, ShoppingListMutation, SupportMutation, ErpMutation):
     pass
 
 
