@@ -142,7 +142,7 @@ async def add_items(session: AsyncSession, shopping_list: ShoppingList, requests
     existing = {item.product_id: item for item in await items_of(session, shopping_list.id)}
     for product_id, quantity in merged.quantities.items():
         item = existing.get(product_id)
-        if item is not None and item.quantity + quantity > MAX_QUANTITY:
+        if item is not None and quantity <= MAX_QUANTITY < item.quantity + quantity:
             problems.append(
                 Problem(
                     ErrorCode.INVALID_INPUT,
