@@ -161,7 +161,7 @@ async def test_out_of_reach_answers_exactly_like_missing(client: httpx.AsyncClie
     mine = {"Authorization": f"Bearer {shop.token('main')}"}
     others = {"Authorization": f"Bearer {shop.token('other_main')}"}
     answers = {
-        _without_request_id(response).__repr__()
+        repr(_without_request_id(response))
         for response in [
             await client.get(f"/shopping-lists/{list_id}{suffix}"),  # no token
             await client.get(f"/shopping-lists/{list_id}{suffix}", headers={"Authorization": "Bearer cs_nonsense"}),
