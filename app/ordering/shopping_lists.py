@@ -198,20 +198,20 @@ async def replace(
     merged, problems = merge(requests, [p for p in products if p is not None])
     if problems:
         raise DomainError(*problems)
-    # Items already on the list keep their row (and so their place and id) where the product stays.
-    by_product = {item.product_id: item for item in existing}
-    gone = [item.id for item in existing if item.product_id not in merged.quantities]
-    if gone:
-        await session.execute(delete(ShoppingListItem).where(ShoppingListItem.id.in_(gone)))
+    # Written anew in the order given (the list's order is the user's), each product keeping
+    # when it was first added. Deleted first and flushed, so the unique (list, product) holds.
+    added_at = {item.product_id: item.created_at for item in existing}
+    await session.execute(delete(ShoppingListItem).where(ShoppingListItem.list_id == shopping_list.id))
     now = clock.now()
     for product_id, quantity in merged.quantities.items():
-        item = by_product.get(product_id)
-        if item is None:
-            session.add(
-                ShoppingListItem(list_id=shopping_list.id, product_id=product_id, quantity=quantity, created_at=now)
+        session.add(
+            ShoppingListItem(
+                list_id=shopping_list.id,
+                product_id=product_id,
+                quantity=quantity,
+                created_at=added_at.get(product_id, now),
             )
-        else:
-            item.quantity = quantity
+        )
     shopping_list.title = cleaned
     await recount(session, shopping_list)
 
