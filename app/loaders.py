@@ -31,6 +31,7 @@ from app.models import (
     ProductImage,
     ReturnLine,
     Shipment,
+    ShoppingListItem,
     User,
 )
 from app.ordering.returns import returned_so_far
@@ -130,6 +131,10 @@ class Loaders:
     @cached_property
     def lines_of_cart(self) -> DataLoader:
         return self.many_by(CartLine.cart_id, order_by=CartLine.id)
+
+    @cached_property
+    def items_of_shopping_list(self) -> DataLoader:
+        return self.many_by(ShoppingListItem.list_id, order_by=ShoppingListItem.id)
 
     @cached_property
     def lines_of_order(self) -> DataLoader:

@@ -16,6 +16,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from app.context import Context
 from app.db import Database
+from app.http import shopping_list_files
 from app.http.graphql_endpoint import GraphQLEndpoint
 from app.http.middleware import RequestLogMiddleware
 from app.loaders import Loaders
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *shopping_list_files.routes(db),
         ],
         middleware=[Middleware(RequestLogMiddleware)],
         lifespan=lifespan,

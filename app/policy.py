@@ -13,6 +13,7 @@ from app.models import Role
 class Action(enum.Enum):
     VIEW_CUSTOMER = "view_customer"  # carts, orders, lists, addresses, prices
     EDIT_CARTS = "edit_carts"
+    EDIT_SHOPPING_LISTS = "edit_shopping_lists"
     PLACE_ORDER = "place_order"
     SUBMIT_WITHOUT_APPROVAL = "submit_without_approval"
     APPROVE_ORDERS = "approve_orders"
@@ -28,6 +29,7 @@ _MAIN = frozenset({Role.MAIN_USER})
 MATRIX: dict[Action, frozenset[Role]] = {
     Action.VIEW_CUSTOMER: _ALL,
     Action.EDIT_CARTS: _ALL,
+    Action.EDIT_SHOPPING_LISTS: _ALL,
     Action.PLACE_ORDER: _ALL,
     Action.SUBMIT_WITHOUT_APPROVAL: _APPROVERS,
     Action.APPROVE_ORDERS: _APPROVERS,

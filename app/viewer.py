@@ -58,33 +58,9 @@ async def resolve_viewer(session: AsyncSession, token: str | None) -> Viewer:
         return ANONYMOUS
     token_hash = hash_token(token)
     if token.startswith(SESSION_PREFIX):
-        rows = (
-            await session.execute(
-                select(
-                    UserSession.id, User.id, User.is_support, Membership.customer_id, Membership.role, Customer.number
-                )
-                .join(User, User.id == UserSession.user_id)
-                .outerjoin(
-                    Membership,
-                    and_(Membership.user_id == User.id, Membership.status == MembershipStatus.ACTIVE),
-                )
-                .outerjoin(Customer, Customer.id == Membership.customer_id)
-                .where(
-                    UserSession.token_hash == token_hash,
-                    UserSession.revoked_at.is_(None),
-                    UserSession.expires_at > clock.now(),
-                )
-            )
-        ).all()
-        if rows:
-            session_id, user_id, is_support = rows[0][:3]
-            return Viewer(
-                user_id=user_id,
-                session_id=session_id,
-                is_support=is_support,
-                roles={row[3]: row[4] for row in rows if row[3] is not None},
-                customer_ids={row[5]: row[3] for row in rows if row[3] is not None},
-            )
+        found = await session_viewer(session, token_hash)
+        if found is not None:
+            return found
     elif token.startswith(API_KEY_PREFIX):
         key = (
             await session.execute(select(ApiKey).where(ApiKey.key_hash == token_hash, ApiKey.revoked_at.is_(None)))
@@ -92,3 +68,33 @@ async def resolve_viewer(session: AsyncSession, token: str | None) -> Viewer:
         if key is not None:
             return Viewer(api_key_id=key.id, api_key_name=key.name, scopes=key.scope_set)
     return ANONYMOUS
+
+
+async def session_viewer(session: AsyncSession, token_hash: str) -> Viewer | None:
+    """The user behind a live session's token hash (with its active roles); None when expired or revoked."""
+    rows = (
+        await session.execute(
+            select(UserSession.id, User.id, User.is_support, Membership.customer_id, Membership.role, Customer.number)
+            .join(User, User.id == UserSession.user_id)
+            .outerjoin(
+                Membership,
+                and_(Membership.user_id == User.id, Membership.status == MembershipStatus.ACTIVE),
+            )
+            .outerjoin(Customer, Customer.id == Membership.customer_id)
+            .where(
+                UserSession.token_hash == token_hash,
+                UserSession.revoked_at.is_(None),
+                UserSession.expires_at > clock.now(),
+            )
+        )
+    ).all()
+    if not rows:
+        return None
+    session_id, user_id, is_support = rows[0][:3]
+    return Viewer(
+        user_id=user_id,
+        session_id=session_id,
+        is_support=is_support,
+        roles={row[3]: row[4] for row in rows if row[3] is not None},
+        customer_ids={row[5]: row[3] for row in rows if row[3] is not None},
+    )

@@ -28,6 +28,7 @@ from app.models.ordering import (
 )
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.returns import ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
+from app.models.shopping_lists import ShoppingList, ShoppingListItem
 from app.models.support import AccountRequest, AccountRequestStatus, AuditEntry
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "OrderLine",
     "OrderStatus",
     "Shipment",
+    "ShoppingList",
+    "ShoppingListItem",
     "AgreementPrice",
     "Category",
     "DeliveryAddress",

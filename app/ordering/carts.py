@@ -139,18 +139,18 @@ async def prices_for(session: AsyncSession, customer_id: int, products: Sequence
     return {p.id: agreed.get(p.id, p.list_price) for p in products}
 
 
-async def _resolve_products(
-    session: AsyncSession, requests: Sequence[LineRequest]
+async def resolve_products(
+    session: AsyncSession, requests: Sequence[LineRequest], field: str = "lines"
 ) -> tuple[list[Product | None], list[Problem]]:
-    """Each request's product, or the problems that make it unusable (by line)."""
+    """Each request's product, or the problems that make it unusable (``field``.N: by line or item)."""
     problems: list[Problem] = []
     ids: dict[int, int] = {}
     for index, request in enumerate(requests):
         if (request.sku is None) == (request.product_id is None):
             problems.append(
-                Problem(ErrorCode.INVALID_INPUT, "Give exactly one of sku and productId.", f"lines.{index}")
+                Problem(ErrorCode.INVALID_INPUT, "Give exactly one of sku and productId.", f"{field}.{index}")
             )
-        if (problem := check_quantity(request.quantity, f"lines.{index}.quantity")) is not None:
+        if (problem := check_quantity(request.quantity, f"{field}.{index}.quantity")) is not None:
             problems.append(problem)
         if request.product_id is not None:
             pk = decode_id("Product", request.product_id)
@@ -176,19 +176,19 @@ async def _resolve_products(
                     Problem(
                         ErrorCode.UNKNOWN_SKU,
                         f"No product has SKU {request.sku[:MAX_SKU_CHARS]!r}.",
-                        f"lines.{index}.sku",
+                        f"{field}.{index}.sku",
                     )
                 )
         elif request.product_id is not None and request.sku is None:
             product = by_pk.get(ids.get(index, -1))
             if product is None:
-                problems.append(Problem(ErrorCode.UNKNOWN_SKU, "No product has this id.", f"lines.{index}.productId"))
+                problems.append(Problem(ErrorCode.UNKNOWN_SKU, "No product has this id.", f"{field}.{index}.productId"))
         if product is not None and not product.active:
             problems.append(
                 Problem(
                     ErrorCode.PRODUCT_UNAVAILABLE,
                     f"{product.sku} ({product.name}) is no longer sold.",
-                    f"lines.{index}",
+                    f"{field}.{index}",
                 )
             )
         products.append(product)
@@ -212,7 +212,7 @@ async def add_lines(session: AsyncSession, cart: Cart, requests: Sequence[LineRe
         raise DomainError.of(
             ErrorCode.INVALID_INPUT, f"At most {MAX_LINES_PER_CHANGE} lines can be added at once.", "lines"
         )
-    products, problems = await _resolve_products(session, requests)
+    products, problems = await resolve_products(session, requests)
     if problems:
         raise DomainError(*problems)
     wanted: dict[int, int] = {}  # product id -> quantity to add, in first-seen order
@@ -240,11 +240,11 @@ async def add_lines(session: AsyncSession, cart: Cart, requests: Sequence[LineRe
         )
     if problems:
         raise DomainError(*problems)
-    await _put(session, cart, wanted, existing, [p for p in products if p is not None])
+    await put_lines(session, cart, wanted, existing, [p for p in products if p is not None])
     return cart
 
 
-async def _put(
+async def put_lines(
     session: AsyncSession,
     cart: Cart,
     wanted: dict[int, int],
@@ -305,7 +305,7 @@ async def reorder(
     if not wanted:
         return None, problems
     cart = await create_cart(session, customer_id, user_id, f"Bestilling {order.number}")
-    await _put(session, cart, wanted, {}, [products[pid] for pid in wanted])
+    await put_lines(session, cart, wanted, {}, [products[pid] for pid in wanted])
     return cart, problems
 
 

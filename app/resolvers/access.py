@@ -64,6 +64,7 @@ async def may(context: Context, customer_id: int, action: Action) -> bool:
             Action.PLACE_ORDER,
             Action.SUBMIT_WITHOUT_APPROVAL,
             Action.EDIT_CARTS,
+            Action.EDIT_SHOPPING_LISTS,
             Action.APPROVE_ORDERS,
             Action.REQUEST_RETURN,  # support decides on returns; asking is the customer's
         }

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from app.schema.carts import CartType, DeliveryAddressType
     from app.schema.orders import OrderType
     from app.schema.returns import ReturnRequestType
+    from app.schema.shopping_lists import ShoppingListType
 
 RoleEnum = strawberry.enum(Role, name="Role", description="A user's role on one customer number.")
 MembershipStatusEnum = strawberry.enum(MembershipStatus, name="MembershipStatus")
@@ -103,6 +104,15 @@ class CustomerType:
         from app.schema.returns import ReturnRequestType
 
         return connection(await resolve_returns.returns_of(info, self.pk, status, first, after), ReturnRequestType.of)
+
+    @strawberry.field(description="The customer number's shopping lists, most recently changed first.")
+    async def shopping_lists(
+        self, info: Info
+    ) -> list[Annotated[ShoppingListType, strawberry.lazy("app.schema.shopping_lists")]]:
+        from app.resolvers import shopping_lists as resolve_lists
+        from app.schema.shopping_lists import ShoppingListType
+
+        return [ShoppingListType.of(found) for found in await resolve_lists.lists_of(info, self.pk)]
 
     @strawberry.field(description="Active delivery addresses, the default first.")
     async def delivery_addresses(

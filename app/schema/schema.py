@@ -11,16 +11,19 @@ from app.schema.erp import ErpMutation
 from app.schema.identity import IdentityMutation, IdentityQuery
 from app.schema.orders import OrderMutation, OrderQuery
 from app.schema.returns import ReturnMutation, ReturnQuery
+from app.schema.shopping_lists import ShoppingListMutation, ShoppingListQuery
 from app.schema.support import SupportMutation, SupportQuery
 
 
 @strawberry.type
-class Query(IdentityQuery, CatalogQuery, CartQuery, OrderQuery, SupportQuery, ReturnQuery):
+class Query(IdentityQuery, CatalogQuery, CartQuery, OrderQuery, ShoppingListQuery, SupportQuery, ReturnQuery):
     pass
 
 
 @strawberry.type
-class Mutation(IdentityMutation, CartMutation, OrderMutation, SupportMutation, ErpMutation, ReturnMutation):
+class Mutation(
+    IdentityMutation, CartMutation, OrderMutation, ShoppingListMutation, SupportMutation, ErpMutation, ReturnMutation
+):
     pass
 
 

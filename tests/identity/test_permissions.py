@@ -25,6 +25,7 @@ from tests.helpers.graphql import error_codes, gql
 # The contract README's table, cell by cell.
 CONTRACT_TABLE = {
     Action.EDIT_CARTS: {Role.MAIN_USER, Role.PURCHASER, Role.ASSISTANT},
+    Action.EDIT_SHOPPING_LISTS: {Role.MAIN_USER, Role.PURCHASER, Role.ASSISTANT},  # issue 10: every member
     Action.PLACE_ORDER: {Role.MAIN_USER, Role.PURCHASER, Role.ASSISTANT},
     Action.SUBMIT_WITHOUT_APPROVAL: {Role.MAIN_USER, Role.PURCHASER},
     Action.APPROVE_ORDERS: {Role.MAIN_USER, Role.PURCHASER},
