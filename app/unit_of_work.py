@@ -4,17 +4,38 @@ GraphQL resolves sibling fields concurrently, and dataloaders dispatch their
 batches in the same tick; an ``AsyncSession`` is not safe for that. Every use
 of the request's session therefore goes through ``session()``, which holds a
 lock, so concurrent resolvers take turns on one connection.
+
+When a non-null field fails, graphql-core abandons its siblings: it cancels
+them (3.3) or lets them run on in the background (3.2, and a failure raised
+while fields are being started). A cancellation that lands inside a statement
+makes SQLAlchemy invalidate the connection mid-transaction; on SQLite the
+driver is then stopped with its write transaction still open, so every later
+write waits for the busy timeout and fails. And a sibling still running when
+the request closed its session would open a fresh one that nobody closes (on
+PostgreSQL: "idle in transaction" until the pool runs dry). So every resolver
+runs through ``finish_even_if_abandoned`` (a graphql middleware, see
+``app/http/abandoned.py``): a cancelled field stops waiting for it, but the
+resolver itself runs to its end, and ``close()`` waits for every such task
+before it closes the session. Once closing, a resolver that asks for the
+session again gets ``RequestClosed`` instead of a new connection.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Database
+
+T = TypeVar("T")
+
+
+class RequestClosed(Exception):
+    """The request has answered; its abandoned resolvers may not start new database work."""
 
 
 class UnitOfWork:
@@ -23,11 +44,15 @@ class UnitOfWork:
         self._factory = database.writer if write else database.reader
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+        self._closing = False
+        self._running: set[asyncio.Future[object]] = set()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """The request's session, for reads; hold it only around database calls."""
         async with self._lock:
+            if self._closing:
+                raise RequestClosed("The request has already answered.")
             if self._session is None:
                 self._session = self._factory()
             yield self._session
@@ -46,7 +71,26 @@ class UnitOfWork:
             async with session.begin():
                 yield session
 
+    def finish_even_if_abandoned(self, work: Awaitable[T]) -> Awaitable[T]:
+        """Run ``work`` as its own task that cancelling the caller does not stop; ``close()`` waits for it."""
+        task: asyncio.Future[T] = asyncio.ensure_future(work)
+        self._running.add(task)  # type: ignore[arg-type]
+        task.add_done_callback(self._running.discard)  # type: ignore[arg-type]
+        return asyncio.shield(task)
+
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        """Wait for every resolver still running, then close the session (even if the request is cancelled)."""
+        await asyncio.shield(self._close())
+
+    async def _close(self) -> None:
+        self._closing = True
+        while self._running:
+            pending = set(self._running)
+            await asyncio.wait(pending)
+            for task in pending:
+                if not task.cancelled():
+                    task.exception()  # an abandoned field's error: nobody reads it, so mark it read
+        async with self._lock:
+            session, self._session = self._session, None
+            if session is not None:
+                await session.close()
