@@ -27,7 +27,24 @@ RoleEnum = strawberry.enum(Role, name="Role", description="A user's role on one 
 MembershipStatusEnum = strawberry.enum(MembershipStatus, name="MembershipStatus")
 
 
-@strawberry.type(name="Customer", description="A customer number (kundenummer) and what belongs to it.")
+_OUT_OF_REACH = (
+    " Empty for a viewer outside the customer's reach, however the Customer was reached (an inactive "
+    "membership in me.memberships, an integration through Order.customer): it answers like a customer "
+    "without any."
+)
+
+
+@strawberry.type(
+    name="Customer",
+    description=(
+        "A customer number (kundenummer) and what belongs to it. id, number and name are shown to whoever "
+        "reaches the Customer: the user's own memberships (inactive ones too), an order or cart within reach, "
+        "and an ERP integration through Order.customer. The customer's data (users, carts, orders, delivery "
+        "addresses and dates) only to its active members and support staff, on every path through the graph. "
+        "An integration sees number and name only: it gets orders from orderFeed, each with its own delivery "
+        "address, and is itself the source of customers, addresses and schedules."
+    ),
+)
 class CustomerType:
     id: strawberry.ID
     number: str
@@ -63,7 +80,7 @@ class CustomerType:
     @strawberry.field(
         description=(
             "The customer number's carts, most recently changed first; every active member sees them all. "
-            "status defaults to OPEN; null lists every cart."
+            "status defaults to OPEN; null lists every cart." + _OUT_OF_REACH
         )
     )
     async def carts(
@@ -77,7 +94,7 @@ class CustomerType:
     @strawberry.field(
         description=(
             '"Mine ordre": the customer number\'s orders, newest first, optionally only some statuses and only '
-            "those one user placed (placedBy, a User id)."
+            "those one user placed (placedBy, a User id)." + _OUT_OF_REACH
         )
     )
     async def orders(
@@ -94,7 +111,7 @@ class CustomerType:
         page = await resolve_orders.orders_of(info, self.pk, status, placed_by, first, after)
         return connection(page, OrderType.of)
 
-    @strawberry.field(description="Active delivery addresses, the default first.")
+    @strawberry.field(description="Active delivery addresses, the default first." + _OUT_OF_REACH)
     async def delivery_addresses(
         self, info: Info
     ) -> list[Annotated[DeliveryAddressType, strawberry.lazy("app.schema.carts")]]:
@@ -108,7 +125,7 @@ class CustomerType:
             "The agreed delivery dates from from to to (inclusive, at most 120 days apart: INVALID_INPUT "
             "otherwise) that can still be ordered now: the schedule's weekdays, before the cut-off "
             "(cutoffDaysBefore days before, at cutoffTime Europe/Oslo), minus closed dates and Norway's public "
-            "holidays. Empty when ERP has sent no schedule."
+            "holidays. Empty when ERP has sent no schedule." + _OUT_OF_REACH
         )
     )
     async def delivery_dates(
