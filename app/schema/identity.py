@@ -238,7 +238,10 @@ class CreateUserPayload:
         default=False,
         description=(
             "True when the email belonged to an existing user: no new user and no invitation; the user "
-            "was linked to the named customer numbers with the role it already has."
+            "was linked to the named customer numbers with the role it already has, and is told so by email "
+            "(who added them, where, and whom to tell if it is wrong). user then shows the name, email and "
+            "phone as given in the input, never the ones that person stored: typing an email does not "
+            "disclose someone else's details."
         ),
     )
     errors: list[UserError] = strawberry.field(default_factory=list)
@@ -340,7 +343,9 @@ class IdentityMutation:
     @strawberry.mutation(
         description=(
             "MAIN_USER of every named customer number. A new email gets an invitation (valid 7 days); an "
-            "existing one is linked with the least privileged role it holds (MAIN_USER becomes PURCHASER)."
+            "existing one is linked with the least privileged role it holds (MAIN_USER becomes PURCHASER), "
+            "is emailed that they were added (never linked silently), and the payload does not show their "
+            "stored name or phone (see linkedExistingUser)."
         )
     )
     @reports_errors(CreateUserPayload)
@@ -353,7 +358,15 @@ class IdentityMutation:
             role=input.role,
             customer_numbers=input.customer_numbers,
         )
-        return CreateUserPayload(user=UserType.from_model(created.user), linked_existing_user=created.linked_existing)
+        user = UserType.from_model(created.user)
+        if created.linked_existing:
+            # Someone else's user until now: echo what the caller typed, not what that person stored.
+            user.name, user.email, user.phone = (
+                input.name.strip(),
+                input.email.strip(),
+                (input.phone or "").strip() or None,
+            )
+        return CreateUserPayload(user=user, linked_existing_user=created.linked_existing)
 
     @strawberry.mutation(
         description="MAIN_USER of customerNumber: another user's role there becomes PURCHASER or ASSISTANT."

@@ -199,4 +199,6 @@ async def test_api_key_requests_may_be_larger(client: httpx.AsyncClient) -> None
     as_user = await client.post("/graphql", json=body, headers={"authorization": "Bearer cs_some-session"})
     assert as_user.status_code == 413
     huge = {"query": "{ __typename }", "variables": {"pad": "x" * (limits.MAX_INTEGRATION_BODY_BYTES + 1)}}
-    assert (await client.post("/graphql", json=huge, headers={"authorization": "Bearer ck_unknown-key"})).status_code == 413
+    assert (
+        await client.post("/graphql", json=huge, headers={"authorization": "Bearer ck_unknown-key"})
+    ).status_code == 413
