@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from app import clock, migrations
 from app.db import Database
 from app.main import create_app
-from app.models import Base
 from app.settings import Settings
+from tests.helpers.db import truncate_postgres
 from tests.helpers.smtp import SmtpSink
 
 POSTGRES_URL = os.environ.get("COMMERCE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -103,17 +103,11 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
     return POSTGRES_URL
 
 
-async def _truncate_postgres(database: Database) -> None:
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-    async with database.engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-
-
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
     db = Database(database_url)
     if not db.is_sqlite:
-        await _truncate_postgres(db)
+        await truncate_postgres(db)
     try:
         yield db
     finally:
@@ -166,7 +160,7 @@ async def pg_database(postgres_ready: str | None) -> AsyncIterator[Database]:
     if postgres_ready is not None:
         pytest.skip(postgres_ready)
     db = Database(POSTGRES_URL)
-    await _truncate_postgres(db)
+    await truncate_postgres(db)
     try:
         yield db
     finally:

@@ -38,6 +38,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from app import settings as limits
 from app.context import Context
 from app.errors import ApiError, Unauthenticated
+from app.http.abandoned import MIDDLEWARE
 from app.http.query_limits import LIMIT_RULES
 from app.tokens import API_KEY_PREFIX
 from app.viewer import bearer_token
@@ -210,12 +211,15 @@ class GraphQLEndpoint:
                 context_value=context,
                 variable_values=variables,
                 operation_name=operation_name,
+                middleware=MIDDLEWARE,
             )
             if is_awaitable(result):
                 result = await result
+            assert isinstance(result, ExecutionResult)
+            # Fields abandoned in the background may still add errors: answer with those known now.
+            result = ExecutionResult(result.data, list(result.errors) if result.errors else None)
         finally:
             await context.uow.close()
-        assert isinstance(result, ExecutionResult)
         return self._respond(result, request_id)
 
     def _respond(self, result: ExecutionResult, request_id: str) -> Response:

@@ -54,9 +54,15 @@ async def _invite(
     )
 
 
-async def _link(session: AsyncSession, actor: Viewer, user: User, customers: list[Customer], role: Role) -> None:
-    """Give ``user`` ``role`` on each customer where it has no membership yet."""
+ROLE_NAMES = {Role.MAIN_USER: "hovedbruker", Role.PURCHASER: "innkjøper", Role.ASSISTANT: "assistent"}
+
+
+async def _link(
+    session: AsyncSession, actor: Viewer, user: User, customers: list[Customer], role: Role
+) -> list[Customer]:
+    """Give ``user`` ``role`` on each customer where it has no membership yet; the customers newly linked."""
     have = set((await session.scalars(select(Membership.customer_id).where(Membership.user_id == user.id))).all())
+    linked: list[Customer] = []
     for customer in customers:
         if customer.id in have:
             continue  # an existing membership is left as it is
@@ -68,7 +74,9 @@ async def _link(session: AsyncSession, actor: Viewer, user: User, customers: lis
         except IntegrityError:
             continue  # made by someone else at this very moment: left as it is
         audit.record(session, actor, "membership.created", customer_id=customer.id, subject_id=user.id, role=role.value)
+        linked.append(customer)
     await session.flush()
+    return linked
 
 
 async def _insert_user(session: AsyncSession, email: str, name: str, phone: str | None) -> User | None:
@@ -94,7 +102,13 @@ async def create_or_link(
     role: Role,
     invited_by: str | None,
 ) -> Created:
-    """Create a user ("Opprett ny bruker") with an invitation, or link an existing one."""
+    """Create a user ("Opprett ny bruker") with an invitation, or link an existing one.
+
+    An existing user is never linked silently: each new link is mailed to them
+    (who added them, where, with which role, and whom to tell if it is wrong),
+    so a main user who types a stranger's email cannot add them unnoticed.
+    What the caller is shown of that user is the resolver's business.
+    """
     user = None
     existing = await session.scalar(select(User).where(User.email_key == email_key(email)))
     if existing is None:
@@ -103,7 +117,19 @@ async def create_or_link(
             existing = await session.scalar(select(User).where(User.email_key == email_key(email)))
     if existing is not None:
         roles = list((await session.scalars(select(Membership.role).where(Membership.user_id == existing.id))).all())
-        await _link(session, actor, existing, customers, role_for_linked_user(roles) or role)
+        linked_role = role_for_linked_user(roles) or role
+        linked = await _link(session, actor, existing, customers, linked_role)
+        if linked:
+            enqueue(
+                session,
+                settings,
+                "membership_added",
+                existing.email,
+                name=existing.name,
+                role=ROLE_NAMES[linked_role],
+                customer_names=[f"{c.name} ({c.number})" for c in linked],
+                invited_by=invited_by,
+            )
         return Created(existing, linked_existing=True)
     assert user is not None
     audit.record(session, actor, "user.created", customer_id=customers[0].id, subject_id=user.id, email=user.email)

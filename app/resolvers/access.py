@@ -56,6 +56,17 @@ async def can_reach(context: Context, customer_id: int) -> bool:
     return context.viewer.is_support or customer_id in await viewer_roles(context)
 
 
+async def sees_customer_data(context: Context, customer_id: int) -> bool:
+    """Whether the viewer may see a customer number's data, however the Customer was reached.
+
+    The Customer type's own fields ask this, so the rule holds on every path
+    (``me.memberships``, ``cart.customer``, ``order.customer``), not only at
+    ``customer(number:)``: active members and support staff; never an
+    inactive member, and never an API key (an ERP reads orders from its feed).
+    """
+    return await can_reach(context, customer_id)
+
+
 async def may(context: Context, customer_id: int, action: Action) -> bool:
     if context.viewer.is_support:
         # Support sees every customer and manages its users, but never shops or

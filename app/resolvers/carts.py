@@ -16,7 +16,7 @@ from app.ordering import calendar, carts
 from app.ordering.checkout import SubmitRequest, submit_cart
 from app.ordering.schedules import schedule_of
 from app.policy import Action
-from app.resolvers.access import may, reachable_customer, reachable_object, require_user
+from app.resolvers.access import may, reachable_customer, reachable_object, require_user, sees_customer_data
 
 
 async def cart(info: Info, cart_id: str) -> Cart | None:
@@ -24,6 +24,8 @@ async def cart(info: Info, cart_id: str) -> Cart | None:
 
 
 async def carts_of(info: Info, customer_id: int, status: CartStatus | None) -> list[Cart]:
+    if not await sees_customer_data(info.context, customer_id):
+        return []
     query = select(Cart).where(Cart.customer_id == customer_id)
     if status is not None:
         query = query.where(Cart.status == status)
@@ -107,6 +109,8 @@ async def submit(info: Info, cart_id: str, request: SubmitRequest, expected_vers
 
 
 async def delivery_addresses(context: Context, customer_id: int) -> list[DeliveryAddress]:
+    if not await sees_customer_data(context, customer_id):
+        return []
     async with context.uow.session() as session:
         rows = await session.scalars(
             select(DeliveryAddress)
@@ -120,6 +124,8 @@ async def delivery_dates(context: Context, customer_id: int, start: date, end: d
     problem = calendar.range_problem(start, end)
     if problem is not None:
         raise InvalidInput(problem)
+    if not await sees_customer_data(context, customer_id):
+        return []
     async with context.uow.session() as session:
         schedule = await schedule_of(session, customer_id)
     return calendar.delivery_dates(schedule, start, end, clock.now())

@@ -12,9 +12,9 @@ from app.errors import DomainError, ErrorCode, InvalidInput, Problem
 from app.ids import decode_id
 from app.models import Cart, Order, OrderStatus
 from app.ordering import approval, carts, feed, fulfilment
-from app.pagination import Page, SortKey, paginate
+from app.pagination import Page, SortKey, page_size, paginate
 from app.policy import Action
-from app.resolvers.access import may, reachable_object, require_scope
+from app.resolvers.access import may, reachable_object, require_scope, sees_customer_data
 
 ORDERS_READ = "orders:read"
 ORDERS_WRITE = "orders:write"
@@ -33,6 +33,9 @@ async def orders_of(
     first: int | None,
     after: str | None,
 ) -> Page[Order]:
+    if not await sees_customer_data(info.context, customer_id):
+        page_size(first)  # a bad argument is still INVALID_INPUT
+        return Page([], [], False, 0)
     query = select(Order).where(Order.customer_id == customer_id)
     if statuses:
         query = query.where(Order.status.in_(set(statuses)))

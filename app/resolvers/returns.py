@@ -11,9 +11,9 @@ from app.errors import DomainError, ErrorCode
 from app.ids import decode_id
 from app.models import Order, ReturnRequest, ReturnStatus
 from app.ordering import returns
-from app.pagination import Page, SortKey, paginate
+from app.pagination import Page, SortKey, page_size, paginate
 from app.policy import Action
-from app.resolvers.access import may, reachable_object, require_support, require_user
+from app.resolvers.access import may, reachable_object, require_support, require_user, sees_customer_data
 
 NEWEST_FIRST = (SortKey(ReturnRequest.id, descending=True),)
 
@@ -37,7 +37,10 @@ async def _page(
 async def returns_of(
     info: Info, customer_id: int, statuses: Sequence[ReturnStatus] | None, first: int | None, after: str | None
 ) -> Page[ReturnRequest]:
-    """A customer's returns; the customer field above has already checked the viewer's reach."""
+    """A customer's returns: none for a viewer outside its reach, however the Customer was reached."""
+    if not await sees_customer_data(info.context, customer_id):
+        page_size(first)  # a bad argument is still INVALID_INPUT
+        return Page([], [], False, 0)
     return await _page(info, customer_id, statuses, first, after)
 
 

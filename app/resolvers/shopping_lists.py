@@ -15,7 +15,7 @@ from app.ordering import carts
 from app.ordering import shopping_lists as lists
 from app.ordering.carts import LineRequest
 from app.policy import Action
-from app.resolvers.access import may, reachable_customer, reachable_object, require_user
+from app.resolvers.access import may, reachable_customer, reachable_object, require_user, sees_customer_data
 from app.resolvers.carts import cart as reachable_cart
 
 
@@ -24,7 +24,9 @@ async def shopping_list(info: Info, list_id: str) -> ShoppingList | None:
 
 
 async def lists_of(info: Info, customer_id: int) -> list[ShoppingList]:
-    """Every list of a customer already checked to be within reach, most recently changed first."""
+    """A customer's lists, most recently changed first: none outside the viewer's reach, however it was reached."""
+    if not await sees_customer_data(info.context, customer_id):
+        return []
     async with info.context.uow.session() as session:
         rows = await session.scalars(
             select(ShoppingList)

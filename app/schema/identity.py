@@ -29,7 +29,24 @@ RoleEnum = strawberry.enum(Role, name="Role", description="A user's role on one 
 MembershipStatusEnum = strawberry.enum(MembershipStatus, name="MembershipStatus")
 
 
-@strawberry.type(name="Customer", description="A customer number (kundenummer) and what belongs to it.")
+_OUT_OF_REACH = (
+    " Empty for a viewer outside the customer's reach, however the Customer was reached (an inactive "
+    "membership in me.memberships, an integration through Order.customer): it answers like a customer "
+    "without any."
+)
+
+
+@strawberry.type(
+    name="Customer",
+    description=(
+        "A customer number (kundenummer) and what belongs to it. id, number and name are shown to whoever "
+        "reaches the Customer: the user's own memberships (inactive ones too), an order or cart within reach, "
+        "and an ERP integration through Order.customer. The customer's data (users, carts, orders, delivery "
+        "addresses and dates) only to its active members and support staff, on every path through the graph. "
+        "An integration sees number and name only: it gets orders from orderFeed, each with its own delivery "
+        "address, and is itself the source of customers, addresses and schedules."
+    ),
+)
 class CustomerType:
     id: strawberry.ID
     number: str
@@ -65,7 +82,7 @@ class CustomerType:
     @strawberry.field(
         description=(
             "The customer number's carts, most recently changed first; every active member sees them all. "
-            "status defaults to OPEN; null lists every cart."
+            "status defaults to OPEN; null lists every cart." + _OUT_OF_REACH
         )
     )
     async def carts(
@@ -79,7 +96,7 @@ class CustomerType:
     @strawberry.field(
         description=(
             '"Mine ordre": the customer number\'s orders, newest first, optionally only some statuses and only '
-            "those one user placed (placedBy, a User id)."
+            "those one user placed (placedBy, a User id)." + _OUT_OF_REACH
         )
     )
     async def orders(
@@ -96,7 +113,7 @@ class CustomerType:
         page = await resolve_orders.orders_of(info, self.pk, status, placed_by, first, after)
         return connection(page, OrderType.of)
 
-    @strawberry.field(description="The customer number's returns, newest first; status narrows them.")
+    @strawberry.field(description="The customer number's returns, newest first; status narrows them." + _OUT_OF_REACH)
     async def returns(
         self, info: Info, status: list[ReturnStatus] | None = None, first: int | None = None, after: str | None = None
     ) -> Connection[Annotated[ReturnRequestType, strawberry.lazy("app.schema.returns")]]:
@@ -105,7 +122,7 @@ class CustomerType:
 
         return connection(await resolve_returns.returns_of(info, self.pk, status, first, after), ReturnRequestType.of)
 
-    @strawberry.field(description="The customer number's shopping lists, most recently changed first.")
+    @strawberry.field(description="The customer number's shopping lists, most recently changed first." + _OUT_OF_REACH)
     async def shopping_lists(
         self, info: Info
     ) -> list[Annotated[ShoppingListType, strawberry.lazy("app.schema.shopping_lists")]]:
@@ -114,7 +131,7 @@ class CustomerType:
 
         return [ShoppingListType.of(found) for found in await resolve_lists.lists_of(info, self.pk)]
 
-    @strawberry.field(description="Active delivery addresses, the default first.")
+    @strawberry.field(description="Active delivery addresses, the default first." + _OUT_OF_REACH)
     async def delivery_addresses(
         self, info: Info
     ) -> list[Annotated[DeliveryAddressType, strawberry.lazy("app.schema.carts")]]:
@@ -128,7 +145,7 @@ class CustomerType:
             "The agreed delivery dates from from to to (inclusive, at most 120 days apart: INVALID_INPUT "
             "otherwise) that can still be ordered now: the schedule's weekdays, before the cut-off "
             "(cutoffDaysBefore days before, at cutoffTime Europe/Oslo), minus closed dates and Norway's public "
-            "holidays. Empty when ERP has sent no schedule."
+            "holidays. Empty when ERP has sent no schedule." + _OUT_OF_REACH
         )
     )
     async def delivery_dates(
@@ -241,7 +258,10 @@ class CreateUserPayload:
         default=False,
         description=(
             "True when the email belonged to an existing user: no new user and no invitation; the user "
-            "was linked to the named customer numbers with the role it already has."
+            "was linked to the named customer numbers with the role it already has, and is told so by email "
+            "(who added them, where, and whom to tell if it is wrong). user then shows the name, email and "
+            "phone as given in the input, never the ones that person stored: typing an email does not "
+            "disclose someone else's details."
         ),
     )
     errors: list[UserError] = strawberry.field(default_factory=list)
@@ -343,7 +363,9 @@ class IdentityMutation:
     @strawberry.mutation(
         description=(
             "MAIN_USER of every named customer number. A new email gets an invitation (valid 7 days); an "
-            "existing one is linked with the least privileged role it holds (MAIN_USER becomes PURCHASER)."
+            "existing one is linked with the least privileged role it holds (MAIN_USER becomes PURCHASER), "
+            "is emailed that they were added (never linked silently), and the payload does not show their "
+            "stored name or phone (see linkedExistingUser)."
         )
     )
     @reports_errors(CreateUserPayload)
@@ -356,7 +378,15 @@ class IdentityMutation:
             role=input.role,
             customer_numbers=input.customer_numbers,
         )
-        return CreateUserPayload(user=UserType.from_model(created.user), linked_existing_user=created.linked_existing)
+        user = UserType.from_model(created.user)
+        if created.linked_existing:
+            # Someone else's user until now: echo what the caller typed, not what that person stored.
+            user.name, user.email, user.phone = (
+                input.name.strip(),
+                input.email.strip(),
+                (input.phone or "").strip() or None,
+            )
+        return CreateUserPayload(user=user, linked_existing_user=created.linked_existing)
 
     @strawberry.mutation(
         description="MAIN_USER of customerNumber: another user's role there becomes PURCHASER or ASSISTANT."

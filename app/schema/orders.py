@@ -119,11 +119,20 @@ class OrderType:
     total: Money = strawberry.field(description="Subtotal plus VAT.")
     model: strawberry.Private[Order]
 
-    @strawberry.field
+    @strawberry.field(
+        description=(
+            "The customer number that ordered. An ERP integration sees its number and name only (see Customer)."
+        )
+    )
     async def customer(self, info: Info) -> CustomerType:
         return CustomerType.from_model(await info.context.loaders.customer.load(self.model.customer_id))
 
-    @strawberry.field
+    @strawberry.field(
+        description=(
+            "Who placed it: shown to whoever sees the order, an ERP integration included (the contact for "
+            "this delivery); their memberships only as far as the viewer's own reach goes."
+        )
+    )
     async def placed_by(self, info: Info) -> UserType | None:
         if self.model.placed_by_id is None:
             return None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from app.db import Database
-from app.models import OutboxMessage
+from app.models import Base, OutboxMessage
 
 
 async def rows(database: Database, query: Select[Any]) -> list[Any]:
@@ -30,3 +33,73 @@ async def outbox(database: Database, to: str | None = None) -> list[OutboxMessag
         query = query.where(OutboxMessage.to_address == to)
     async with database.reader() as session:
         return list((await session.scalars(query)).all())
+
+
+# --- emptying PostgreSQL between tests ----------------------------------------------------
+
+# deadlock_detected, lock_not_available (our lock_timeout): both mean "someone else holds a lock; try again".
+_RETRY_SQLSTATES = {"40P01", "55P03"}
+_OTHERS_IN_TRANSACTION = """
+SELECT pid, state, now() - state_change AS idle_for FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+AND backend_type = 'client backend'
+"""
+_TERMINATE = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY(CAST(:pids AS integer[]))"
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    for candidate in (error, getattr(error, "orig", None), getattr(getattr(error, "orig", None), "__cause__", None)):
+        code = getattr(candidate, "sqlstate", None)
+        if isinstance(code, str):
+            return code
+    return None
+
+
+async def truncate_postgres(
+    database: Database,
+    *,
+    settle_seconds: float = 10.0,
+    leaked_after: timedelta = timedelta(seconds=5),
+    attempts: int = 40,
+) -> None:
+    """Empty every table of our PostgreSQL database, without ever deadlocking.
+
+    TRUNCATE takes ACCESS EXCLUSIVE locks table by table, parents first. A
+    transaction still running from the previous test (a request of a
+    module-scoped server, its mail worker, a task the previous test left
+    behind) takes its locks children first: an INSERT into order_lines checks
+    its foreign key on orders. Each then waits for the other, and PostgreSQL
+    kills one of the two, sometimes the TRUNCATE. So: first wait (bounded)
+    until no other session of this database is inside a transaction; then
+    TRUNCATE with a short lock_timeout, so it gives up and frees what it holds
+    long before a deadlock could form, and try again. A session idle in a
+    transaction for seconds is a leak of the previous test: it is terminated.
+    """
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    loop = asyncio.get_running_loop()
+    for attempt in range(attempts):
+        deadline = loop.time() + (settle_seconds if attempt == 0 else 1.0)
+        async with database.engine.connect() as connection:
+            while True:
+                others = (await connection.execute(text(_OTHERS_IN_TRANSACTION))).all()
+                leaked = [pid for pid, state, idle_for in others if _is_leaked(state, idle_for, leaked_after)]
+                if leaked:
+                    await connection.execute(text(_TERMINATE), {"pids": leaked})
+                    await connection.commit()
+                if not others or loop.time() > deadline:
+                    break
+                await connection.rollback()  # a fresh snapshot of pg_stat_activity next round
+                await asyncio.sleep(0.05)
+        try:
+            async with database.engine.begin() as connection:
+                await connection.execute(text("SET LOCAL lock_timeout = '300ms'"))
+                await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            return
+        except DBAPIError as error:
+            if _sqlstate(error) not in _RETRY_SQLSTATES:
+                raise
+    raise RuntimeError(f"Could not empty the test database in {attempts} attempts: its tables stay locked.")
+
+
+def _is_leaked(state: str | None, idle_for: timedelta | None, leaked_after: timedelta) -> bool:
+    return bool(state and state.startswith("idle in transaction") and idle_for and idle_for > leaked_after)

@@ -122,8 +122,42 @@ async def test_an_existing_email_is_linked_with_the_role_it_has(
     )
     # The main user sees only the customer numbers they are a member of.
     assert {m["customer"]["number"] for m in payload["user"]["memberships"]} == {"10001", "10003"}
-    assert await count(database, OutboxMessage) == 0  # no invitation: the user has a password
+    # No invitation (the user has a password), but the user is told who added them where.
+    [notice] = await outbox(database)
+    assert (notice.template, notice.to_address) == ("membership_added", "othermain@example.test")
+    assert "Mari Main" in notice.text_body and "innkjøper" in notice.text_body
+    assert "Solsiden sykehjem (10001)" in notice.text_body and "(10003)" in notice.text_body
     assert await count(database, User) == 6
+
+
+async def test_linking_an_existing_email_does_not_disclose_that_persons_details(
+    client: httpx.AsyncClient, database: Database, world: World
+) -> None:
+    async with database.transaction() as session:
+        person = await session.get(User, world.purchaser.id)
+        assert person is not None
+        person.phone = "+47 912 34 567"
+    # other_main is MAIN_USER of 10002 only; Per Purchaser is a user of 10001 only.
+    result = await gql(
+        client,
+        """mutation($input: CreateUserInput!) { createUser(input: $input) {
+          user { id name email phone memberships { role customer { number } } } linkedExistingUser errors { code } } }""",
+        {
+            "input": new_user(
+                email="purchaser@example.test", name="Hvem Er Dette", phone=None, customerNumbers=["10002"]
+            )
+        },
+        token=world.token("other_main"),
+    )
+    payload = result["data"]["createUser"]
+    assert payload["errors"] == [] and payload["linkedExistingUser"] is True
+    assert payload["user"]["name"] == "Hvem Er Dette" and payload["user"]["phone"] is None
+    assert payload["user"]["email"] == "purchaser@example.test"
+    assert payload["user"]["memberships"] == [{"role": "PURCHASER", "customer": {"number": "10002"}}]
+    assert "Per Purchaser" not in str(result) and "912" not in str(result)
+    [notice] = await outbox(database, to="purchaser@example.test")
+    assert notice.template == "membership_added"
+    assert "Otto Other" in notice.text_body and "Fjordheim legesenter (10002)" in notice.text_body
 
 
 async def test_an_existing_membership_is_left_as_it_is(

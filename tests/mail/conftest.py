@@ -29,6 +29,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "customer_names": ["Helsesenteret Æra (20001)", "Legekontoret på Løten (20002)"],
         "invited_by": "Åse Ødegaard",
     },
+    "membership_added": {
+        "name": "Bjørn Ås",
+        "role": "innkjøper",
+        "customer_names": ["Helsesenteret Æra (20001)"],
+        "invited_by": "Åse Ødegaard",
+    },
     "account_request_received": {
         "name": "Siv Sæther",
         "email": "siv@klinikk.test",

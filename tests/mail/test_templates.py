@@ -18,6 +18,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "mail" / "templates"
 SUBJECTS = {
     "password_reset": "Tilbakestill passordet ditt hos Nettbutikken",
     "invitation": "Du er invitert til Nettbutikken",
+    "membership_added": "Du er lagt til som bruker i Nettbutikken",
     "account_request_received": "Ny forespørsel om konto: Tannlegene på Grünerløkka AS (Siv Sæther)",
     "account_request_rejected": "Forespørselen din om konto hos Nettbutikken",
 }
