@@ -11,13 +11,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from app.context import Context
 from app.db import Database
 from app.http.graphql_endpoint import GraphQLEndpoint
 from app.http.middleware import RequestLogMiddleware
+from app.http.pages import STATIC, Pages
 from app.loaders import Loaders
 from app.mail.sender import MailSender, MailWorker
 from app.mail.transport import transport_from_url
@@ -57,11 +58,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             mail_queued=worker.wake if worker is not None else (lambda: None),
         )
 
-    endpoint = GraphQLEndpoint(
-        schema._schema,
-        get_graphql_ide_html() if settings.graphiql else None,
-        make_context,
-    )
+    pages = Pages(schema._schema, settings.graphiql)
+    endpoint = GraphQLEndpoint(schema._schema, pages.graphiql if settings.graphiql else None, make_context)
 
     async def healthz(_request: Request) -> Response:
         try:
@@ -91,6 +89,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/reset-password", pages.reset_password, methods=["GET"]),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(RequestLogMiddleware)],
         lifespan=lifespan,

@@ -33,7 +33,7 @@ from graphql import (
 )
 from graphql.pyutils import is_awaitable
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from app import settings as limits
 from app.context import Context
@@ -117,11 +117,11 @@ class GraphQLEndpoint:
     def __init__(
         self,
         schema: GraphQLSchema,
-        graphiql_html: str | None,
+        graphiql_page: Callable[[], Response] | None,
         make_context: Callable[[Request, str, bool], Any],
     ) -> None:
         self.schema = schema
-        self.graphiql_html = graphiql_html
+        self.graphiql_page = graphiql_page
         self.prepare = make_preparer(schema)
         self.make_context = make_context
 
@@ -145,8 +145,8 @@ class GraphQLEndpoint:
             )
 
     def _ide_or_hint(self, request: Request) -> Response:
-        if self.graphiql_html is not None and "text/html" in request.headers.get("accept", ""):
-            return HTMLResponse(self.graphiql_html)
+        if self.graphiql_page is not None and "text/html" in request.headers.get("accept", ""):
+            return self.graphiql_page()
         raise RequestProblem(400, "INVALID_INPUT", "Send a query: POST a JSON body {query, variables, operationName}.")
 
     async def _post_params(self, request: Request) -> dict[str, Any]:
