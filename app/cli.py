@@ -52,6 +52,11 @@ def main(ctx: click.Context, database_url: str | None, mail_url: str | None, log
     ctx.obj = settings
 
 
+def _reachable(host: str) -> str:
+    """The address a browser on this machine uses for a server bound to ``host``."""
+    return {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -64,24 +69,21 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, demo: bool) ->
 
     settings = _settings(ctx)
     migrations.upgrade(settings.database_url)
+    # Links in emails lead to this server unless a public URL says otherwise.
+    public_url = os.environ.get("COMMERCE_PUBLIC_URL") or f"http://{_reachable(host)}:{port}"
     if demo:
-        from app.demo import is_empty, seed_demo
+        from app.demo import demo_banner, is_empty, seed_demo
 
-        async def seed_if_empty(session: AsyncSession) -> list[str]:
-            return await seed_demo(session) if await is_empty(session) else []
+        async def seed_if_empty(session: AsyncSession) -> bool:
+            return bool(await seed_demo(session)) if await is_empty(session) else False
 
-        logins = _in_transaction(settings, seed_if_empty)
-        if logins:
-            from app.demo import DEMO_PASSWORD
-
-            click.echo(f"Demo data loaded. Sign in with any of these (password {DEMO_PASSWORD}):")
-            for email in logins:
-                click.echo(f"  {email}")
+        click.echo(demo_banner(_in_transaction(settings, seed_if_empty), public_url))
     # Workers are separate processes: they read their settings from the environment.
     os.environ.update(
         COMMERCE_DATABASE_URL=settings.database_url,
         COMMERCE_MAIL_URL=settings.mail_url,
         COMMERCE_LOG_LEVEL=settings.log_level,
+        COMMERCE_PUBLIC_URL=public_url,
     )
     click.echo(f"Serving GraphQL on http://{host}:{port}/graphql", err=True)
     uvicorn.run(
