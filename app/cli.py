@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -65,8 +67,6 @@ def _reachable(host: str) -> str:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int, demo: bool) -> None:
     """Migrate the database to the newest revision, then serve the API."""
-    import uvicorn
-
     settings = _settings(ctx)
     migrations.upgrade(settings.database_url)
     # Links in emails lead to this server unless a public URL says otherwise.
@@ -85,7 +85,37 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, demo: bool) ->
         COMMERCE_LOG_LEVEL=settings.log_level,
         COMMERCE_PUBLIC_URL=public_url,
     )
+    metrics_dir = _metrics_dir(workers)
     click.echo(f"Serving GraphQL on http://{host}:{port}/graphql", err=True)
+    try:
+        _run_uvicorn(host, port, workers)
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _metrics_dir(workers: int) -> str | None:
+    """With several workers, Prometheus values go through files in one folder, emptied at each start.
+
+    Returns a folder made here (removed at exit); one given in PROMETHEUS_MULTIPROC_DIR is
+    emptied but kept.
+    """
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        for stale in Path(given).glob("*.db"):
+            stale.unlink()
+        return None
+    if workers == 1:
+        return None
+    made = tempfile.mkdtemp(prefix="commerce-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return made
+
+
+def _run_uvicorn(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
     uvicorn.run(
         "app.asgi:app",
         host=host,

@@ -14,11 +14,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from app import metrics, request_context
 from app.context import Context
 from app.db import Database
 from app.http.graphql_endpoint import GraphQLEndpoint
 from app.http.middleware import RequestLogMiddleware
 from app.http.pages import STATIC, Pages
+from app.http.probes import probe_routes
 from app.loaders import Loaders
 from app.mail.sender import MailSender, MailWorker
 from app.mail.transport import transport_from_url
@@ -36,6 +38,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     owns_database = database is None
     db = database or Database(settings.database_url)
     worker: MailWorker | None = None
+    metrics.instrument_engine(db.engine)
 
     async def make_context(request: Request, request_id: str, write: bool) -> Context:
         token = bearer_token(request.headers.get("authorization"))
@@ -45,6 +48,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             # On the request's own session: one connection per request, not two.
             async with uow.session() as session:
                 viewer = await resolve_viewer(session, token)
+                request_context.set_viewer(viewer)
                 if write:
                     # A mutation's writes start from fresh data, and SQLite's write lock is not held meanwhile.
                     await session.commit()
@@ -84,12 +88,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 await worker.stop()
             if owns_database:
                 await db.dispose()
+            metrics.process_exiting()
 
     return Starlette(
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/reset-password", pages.reset_password, methods=["GET"]),
+            *probe_routes(db),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(RequestLogMiddleware)],
