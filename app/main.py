@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from app import metrics, request_context
+from app import metrics, request_context, tracing
 from app.context import Context
 from app.db import Database
 from app.http.graphql_endpoint import GraphQLEndpoint
@@ -98,6 +98,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             *probe_routes(db),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
-        middleware=[Middleware(RequestLogMiddleware)],
+        middleware=[*tracing.middleware(db), Middleware(RequestLogMiddleware)],
         lifespan=lifespan,
     )

@@ -88,10 +88,19 @@ def operation_label(name: str | None) -> str:
     return name
 
 
+# (operation, outcome) -> its children: labels() costs more than the observation itself.
+_children: dict[tuple[str | None, str], tuple[Any, Any]] = {}
+
+
 def observe_request(operation: str | None, outcome: str, seconds: float, statements: int) -> None:
-    label = operation_label(operation)
-    REQUESTS.labels(label, outcome).inc()
-    REQUEST_SECONDS.labels(label).observe(seconds)
+    children = _children.get((operation, outcome))
+    if children is None:
+        label = operation_label(operation)
+        children = (REQUESTS.labels(label, outcome), REQUEST_SECONDS.labels(label))
+        if label != "other":  # bounded like the labels; the rest look their children up
+            _children[(operation, outcome)] = children
+    children[0].inc()
+    children[1].observe(seconds)
     SQL_STATEMENTS.observe(statements)
 
 
