@@ -12,6 +12,7 @@ than served. The pages send a CSP with no inline script and no other origin.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import logging
@@ -71,7 +72,14 @@ def sri_of_bytes(content: bytes) -> str:
 
 
 def sri(path: Path) -> str:
-    return sri_of_bytes(path.read_bytes())
+    stat = path.stat()
+    return _sri(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _sri(path: str, _mtime_ns: int, _size: int) -> str:
+    # Hashing GraphiQL's 3.5 MB once per file version, not once per app (tests make many).
+    return sri_of_bytes(Path(path).read_bytes())
 
 
 class AssetsMissing(Exception):
