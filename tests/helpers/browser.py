@@ -13,9 +13,13 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = os.environ.get("COMMERCE_TEST_CHROMIUM", "/usr/bin/chromium")
 # Waits are for a selector or text, never a fixed sleep; generous for a busy machine.
@@ -33,7 +37,7 @@ FLAGS = (
 
 @dataclass
 class Browser:
-    page: object  # playwright.sync_api.Page; the import stays inside the fixture
+    page: Page  # Playwright is imported only once Chromium is known to be there
     console: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
 
