@@ -15,7 +15,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# GraphiQL's scripts and styles, pinned in graphiql/package-lock.json and
+# fetched with npm (the page serves them from our own origin, no CDN).
+VENDOR := app/http/pages/static/vendor
+VENDOR_STAMP := $(VENDOR)/.installed
+VENDOR_FILES := react/umd/react.production.min.js react-dom/umd/react-dom.production.min.js \
+	graphiql/graphiql.min.js graphiql/graphiql.min.css
+
+$(VENDOR_STAMP): graphiql/package.json graphiql/package-lock.json
+	cd graphiql && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	for file in $(VENDOR_FILES); do cp graphiql/node_modules/$$file $(VENDOR)/; done
+	touch $(VENDOR_STAMP)
+
+install: $(STAMP) $(VENDOR_STAMP)
 
 ## make run: migrate, load the demo data, serve with GraphiQL on ./var/commerce.db
 run: install
@@ -32,4 +45,4 @@ bench: install
 	$(BIN)/python bench/http.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache graphiql/node_modules $(VENDOR)

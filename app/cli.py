@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -52,6 +54,11 @@ def main(ctx: click.Context, database_url: str | None, mail_url: str | None, log
     ctx.obj = settings
 
 
+def _reachable(host: str) -> str:
+    """The address a browser on this machine uses for a server bound to ``host``."""
+    return {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -60,30 +67,55 @@ def main(ctx: click.Context, database_url: str | None, mail_url: str | None, log
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int, demo: bool) -> None:
     """Migrate the database to the newest revision, then serve the API."""
-    import uvicorn
-
     settings = _settings(ctx)
     migrations.upgrade(settings.database_url)
+    # Links in emails lead to this server unless a public URL says otherwise.
+    public_url = os.environ.get("COMMERCE_PUBLIC_URL") or f"http://{_reachable(host)}:{port}"
     if demo:
-        from app.demo import is_empty, seed_demo
+        from app.demo import demo_banner, is_empty, seed_demo
 
-        async def seed_if_empty(session: AsyncSession) -> list[str]:
-            return await seed_demo(session) if await is_empty(session) else []
+        async def seed_if_empty(session: AsyncSession) -> bool:
+            return bool(await seed_demo(session)) if await is_empty(session) else False
 
-        logins = _in_transaction(settings, seed_if_empty)
-        if logins:
-            from app.demo import DEMO_PASSWORD
-
-            click.echo(f"Demo data loaded. Sign in with any of these (password {DEMO_PASSWORD}):")
-            for email in logins:
-                click.echo(f"  {email}")
+        click.echo(demo_banner(_in_transaction(settings, seed_if_empty), public_url))
     # Workers are separate processes: they read their settings from the environment.
     os.environ.update(
         COMMERCE_DATABASE_URL=settings.database_url,
         COMMERCE_MAIL_URL=settings.mail_url,
         COMMERCE_LOG_LEVEL=settings.log_level,
+        COMMERCE_PUBLIC_URL=public_url,
     )
+    metrics_dir = _metrics_dir(workers)
     click.echo(f"Serving GraphQL on http://{host}:{port}/graphql", err=True)
+    try:
+        _run_uvicorn(host, port, workers)
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _metrics_dir(workers: int) -> str | None:
+    """With several workers, Prometheus values go through files in one folder, emptied at each start.
+
+    Returns a folder made here (removed at exit); one given in PROMETHEUS_MULTIPROC_DIR is
+    emptied but kept.
+    """
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        for stale in Path(given).glob("*.db"):
+            stale.unlink()
+        return None
+    if workers == 1:
+        return None
+    made = tempfile.mkdtemp(prefix="commerce-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return made
+
+
+def _run_uvicorn(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
     uvicorn.run(
         "app.asgi:app",
         host=host,

@@ -121,3 +121,24 @@ async def _seed_delivery(session: AsyncSession, customer_ids: dict[str, int]) ->
                 )
             )
     await session.flush()
+
+
+def demo_banner(loaded: bool, base_url: str) -> str:
+    """What `commerce serve --demo` prints at every start: who to sign in as, and where."""
+    width = max(len(email) for email, *_ in DEMO_USERS)
+    lines = [
+        "Demo data loaded." if loaded else "Demo data already in the database (left as it is).",
+        "Customer numbers: " + ", ".join(f"{number} {name}" for number, name in DEMO_CUSTOMERS),
+        f"Sign in with any of these (password {DEMO_PASSWORD}, unless changed since):",
+    ]
+    for email, _name, support, memberships in DEMO_USERS:
+        if support:
+            what = "support staff: every customer"
+        else:
+            what = ", ".join(f"{role.value} of {number}" for number, role in memberships)
+        lines.append(f"  {email.ljust(width)}  {what}")
+    lines += [
+        f"GraphiQL: {base_url}/graphql (sign in with the box at the top).",
+        f"Links in password-reset and invitation emails open {base_url}/reset-password?token=...",
+    ]
+    return "\n".join(lines)

@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from app import request_context
+
 # Attributes every LogRecord has; anything else was passed with ``extra=``.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -28,9 +30,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class RequestFilter(logging.Filter):
+    """Adds the request id, operation name and viewer of the request being served to each line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = request_context.current.get()
+        if request is not None:
+            if not hasattr(record, "request_id"):
+                record.request_id = request.request_id
+            if not hasattr(record, "operation"):
+                record.operation = request.operation
+            if not hasattr(record, "viewer"):
+                record.viewer = request.viewer
+        return True
+
+
 def configure(level: str = "info") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

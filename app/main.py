@@ -11,14 +11,17 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
+from app import metrics, request_context, tracing
 from app.context import Context
 from app.db import Database
 from app.http import shopping_list_files
 from app.http.graphql_endpoint import GraphQLEndpoint
 from app.http.middleware import RequestLogMiddleware
+from app.http.pages import STATIC, Pages
+from app.http.probes import probe_routes
 from app.loaders import Loaders
 from app.mail.sender import MailSender, MailWorker
 from app.mail.transport import transport_from_url
@@ -36,6 +39,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     owns_database = database is None
     db = database or Database(settings.database_url)
     worker: MailWorker | None = None
+    metrics.instrument_engine(db.engine)
 
     async def make_context(request: Request, request_id: str, write: bool) -> Context:
         token = bearer_token(request.headers.get("authorization"))
@@ -45,6 +49,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             # On the request's own session: one connection per request, not two.
             async with uow.session() as session:
                 viewer = await resolve_viewer(session, token)
+                request_context.set_viewer(viewer)
                 if write:
                     # A mutation's writes start from fresh data, and SQLite's write lock is not held meanwhile.
                     await session.commit()
@@ -58,11 +63,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             mail_queued=worker.wake if worker is not None else (lambda: None),
         )
 
-    endpoint = GraphQLEndpoint(
-        schema._schema,
-        get_graphql_ide_html() if settings.graphiql else None,
-        make_context,
-    )
+    pages = Pages(schema._schema, settings.graphiql)
+    endpoint = GraphQLEndpoint(schema._schema, pages.graphiql if settings.graphiql else None, make_context)
 
     async def healthz(_request: Request) -> Response:
         try:
@@ -87,13 +89,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 await worker.stop()
             if owns_database:
                 await db.dispose()
+            metrics.process_exiting()
 
     return Starlette(
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             *shopping_list_files.routes(db),
+            Route("/reset-password", pages.reset_password, methods=["GET"]),
+            *probe_routes(db),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
-        middleware=[Middleware(RequestLogMiddleware)],
+        middleware=[*tracing.middleware(db), Middleware(RequestLogMiddleware)],
         lifespan=lifespan,
     )

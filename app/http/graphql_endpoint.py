@@ -33,8 +33,9 @@ from graphql import (
 )
 from graphql.pyutils import is_awaitable
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
+from app import request_context
 from app import settings as limits
 from app.context import Context
 from app.errors import ApiError, Unauthenticated
@@ -118,11 +119,11 @@ class GraphQLEndpoint:
     def __init__(
         self,
         schema: GraphQLSchema,
-        graphiql_html: str | None,
+        graphiql_page: Callable[[], Response] | None,
         make_context: Callable[[Request, str, bool], Any],
     ) -> None:
         self.schema = schema
-        self.graphiql_html = graphiql_html
+        self.graphiql_page = graphiql_page
         self.prepare = make_preparer(schema)
         self.make_context = make_context
 
@@ -146,8 +147,8 @@ class GraphQLEndpoint:
             )
 
     def _ide_or_hint(self, request: Request) -> Response:
-        if self.graphiql_html is not None and "text/html" in request.headers.get("accept", ""):
-            return HTMLResponse(self.graphiql_html)
+        if self.graphiql_page is not None and "text/html" in request.headers.get("accept", ""):
+            return self.graphiql_page()
         raise RequestProblem(400, "INVALID_INPUT", "Send a query: POST a JSON body {query, variables, operationName}.")
 
     async def _post_params(self, request: Request) -> dict[str, Any]:
@@ -201,7 +202,10 @@ class GraphQLEndpoint:
             raise RequestProblem(405, "METHOD_NOT_ALLOWED", "Mutations are accepted only over POST.")
         if operation is OperationType.SUBSCRIPTION:
             raise RequestProblem(400, "INVALID_INPUT", "Subscriptions are not offered.")
-        request.scope.setdefault("state", {})["operation"] = operation_name
+        # The operation's own name when the request does not repeat it (logs, metrics).
+        named = operation_name if operation_name is not None else next(iter(prepared.operations))
+        request.scope.setdefault("state", {})["operation"] = named
+        request_context.set_operation(named)
 
         context: Context = await self.make_context(request, request_id, operation is OperationType.MUTATION)
         try:
@@ -225,14 +229,18 @@ class GraphQLEndpoint:
     def _respond(self, result: ExecutionResult, request_id: str) -> Response:
         body: dict[str, Any] = {}
         status = 200
+        request_context.set_outcome("ok")
         if result.errors:
             body["errors"] = [format_error(error, request_id) for error in result.errors]
+            internal = any(error["extensions"]["code"] == "INTERNAL" for error in body["errors"])
+            request_context.set_outcome("internal" if internal else "error")
             if any(isinstance(error.original_error, Unauthenticated) for error in result.errors):
                 # The contract: without a valid token a protected operation answers data null.
                 return JSONResponse({"errors": body["errors"], "data": None})
             if result.data is None and all(error.path is None for error in result.errors):
                 # Variables did not coerce: nothing executed.
                 status = 400
+                request_context.set_outcome("rejected")
         if result.data is not None or status == 200:
             body["data"] = result.data
         return JSONResponse(body, status_code=status)

@@ -9,6 +9,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import metrics, request_context
+
 log = logging.getLogger("app.request")
 
 
@@ -29,6 +31,9 @@ class RequestLogMiddleware:
         request_id = uuid.uuid4().hex[:16]
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
+        context = request_context.RequestContext(request_id)
+        # Reset at the end: a caller running the app in its own task (tests) must not keep it.
+        context_token = request_context.current.set(context)
         started = time.perf_counter()
         status = 500
 
@@ -43,6 +48,9 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            if scope["path"] == "/graphql":
+                _observe(context, status, seconds)
             if log.isEnabledFor(logging.INFO):
                 log.info(
                     "request",
@@ -52,6 +60,16 @@ class RequestLogMiddleware:
                         "path": scope["path"],
                         "operation": state.get("operation"),
                         "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "duration_ms": round(seconds * 1000, 2),
                     },
                 )
+            request_context.current.reset(context_token)
+
+
+def _observe(context: request_context.RequestContext, status: int, seconds: float) -> None:
+    outcome = context.outcome
+    if outcome is None:
+        if status < 400:
+            return  # GraphiQL's page, not a GraphQL request
+        outcome = "internal" if status >= 500 else "rejected"
+    metrics.observe_request(context.operation, outcome, seconds, context.statements)

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import metrics
 from app.errors import DomainError, ErrorCode
 from app.identity import lockout
 from app.identity.passwords import dummy_hash, hash_password, needs_rehash, verify_password
@@ -81,6 +82,7 @@ async def login(transaction: Transaction, email: str, password: str) -> SignedIn
     key = email_key(email)[:254]
     user, slot = await _reserve_slot(transaction, key)
     if slot is None:
+        metrics.login_failed("locked")
         raise _refuse(ErrorCode.ACCOUNT_LOCKED, LOCKED)
 
     stored = user.password_hash if user is not None and user.password_hash else dummy_hash()
@@ -94,13 +96,17 @@ async def login(transaction: Transaction, email: str, password: str) -> SignedIn
                     await lockout.lock_unknown(session, key)
                 else:
                     await lockout.lock_user(session, user.id)
+            metrics.login_failed("invalid_credentials")
+            metrics.account_locked()
             raise _refuse(ErrorCode.ACCOUNT_LOCKED, LOCKED)
+        metrics.login_failed("invalid_credentials")
         raise _refuse(ErrorCode.INVALID_CREDENTIALS, WRONG)
 
     assert user is not None and user.password_hash is not None
     rehashed = await hash_password(password) if needs_rehash(user.password_hash) else None
     async with transaction() as session:
         if not await lockout.clear_user_failures(session, user.id):
+            metrics.login_failed("locked")
             raise _refuse(ErrorCode.ACCOUNT_LOCKED, LOCKED)
         if rehashed is not None:
             await session.execute(update(User).where(User.id == user.id).values(password_hash=rehashed))
@@ -110,5 +116,6 @@ async def login(transaction: Transaction, email: str, password: str) -> SignedIn
         else:
             token, expires_at = await open_session(session, user.id)
     if token is None:
+        metrics.login_failed("inactive")
         raise _refuse(ErrorCode.ACCOUNT_INACTIVE, INACTIVE)
     return SignedIn(user=user, token=token, expires_at=expires_at)
