@@ -21,6 +21,7 @@ from app.http.middleware import RequestLogMiddleware
 from app.loaders import Loaders
 from app.mail.sender import MailSender, MailWorker
 from app.mail.transport import transport_from_url
+from app.ratelimit.app_limits import AppLimits
 from app.schema.schema import schema
 from app.settings import Settings
 from app.unit_of_work import UnitOfWork
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     owns_database = database is None
     db = database or Database(settings.database_url)
     worker: MailWorker | None = None
+    rate_limits = AppLimits(settings)
 
     async def make_context(request: Request, request_id: str, write: bool) -> Context:
         token = bearer_token(request.headers.get("authorization"))
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             viewer=viewer,
             uow=uow,
             loaders=Loaders(uow),
+            rate_limits=rate_limits.for_request(request),
             mail_queued=worker.wake if worker is not None else (lambda: None),
         )
 

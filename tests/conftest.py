@@ -24,7 +24,7 @@ from app import clock, migrations
 from app.db import Database
 from app.main import create_app
 from app.models import Base
-from app.settings import Settings
+from app.settings import RateLimits, Settings
 from tests.helpers.smtp import SmtpSink
 
 POSTGRES_URL = os.environ.get("COMMERCE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -133,6 +133,8 @@ def settings(database_url: str, mail_dir: Path) -> Settings:
         public_url="http://shop.test",
         support_email="support@shop.test",
         mail_worker=False,
+        # Tests about other things send many logins and resets; tests/ratelimit/ use the real limits.
+        rate_limits=RateLimits(enabled=False),
     )
 
 

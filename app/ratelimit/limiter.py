@@ -1,0 +1,115 @@
+"""Counting hits in moving windows, in memory or in Redis, behind one interface.
+
+The `limits` library does the counting (its async moving-window strategy: exact,
+no burst at window edges). With ``memory://`` each process counts for itself;
+with ``redis://`` every worker and every server shares the counts, which is
+what makes a limit hold when several processes serve.
+
+When Redis cannot be reached, a check falls back to this process's own memory
+counts and logs it (at most once a minute): the shop keeps serving and the
+limits still hold per process, rather than failing open or refusing everyone.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse_many
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+log = logging.getLogger("app.ratelimit")
+
+# Called with the rule's name ("login.email", "request.token", ...) on every
+# refusal, so metrics can count them. Listeners must be quick and must not raise.
+REFUSAL_LISTENERS: list[Callable[[str], None]] = []
+
+REDIS_TIMEOUT_SECONDS = 0.5
+FALLBACK_LOG_INTERVAL_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A hit over a limit: which rule, and when to try again (whole seconds, at least 1)."""
+
+    rule: str
+    retry_after: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A named limit: one or more windows (``10/second;600/minute``), all of which must allow."""
+
+    name: str
+    windows: tuple[RateLimitItem, ...]
+
+    @classmethod
+    def parse(cls, name: str, text: str) -> Rule:
+        return cls(name, tuple(parse_many(text)))
+
+
+def _storage(url: str, prefix: str) -> Storage:
+    scheme = url.split("://", 1)[0].lower()
+    if scheme == "memory":
+        return MemoryStorage()
+    if scheme in {"redis", "rediss"}:
+        return RedisStorage(
+            f"async+{url}",
+            implementation="redispy",
+            key_prefix=prefix,
+            wrap_exceptions=True,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+    raise ValueError(f"COMMERCE_RATE_LIMIT_URL must be memory:// or redis://host:port/db, not {url!r}")
+
+
+class RateLimiter:
+    """Counts hits per rule and key; ``hit`` says whether one more is allowed."""
+
+    def __init__(self, url: str = "memory://", prefix: str = "commerce") -> None:
+        self.url = url
+        self._shared = MovingWindowRateLimiter(_storage(url, prefix))
+        self._local = self._shared if url.startswith("memory") else MovingWindowRateLimiter(MemoryStorage())
+        self._last_fallback_log = -math.inf
+
+    async def hit(self, rule: Rule, key: str) -> Refusal | None:
+        """Count one hit of ``key`` against every window of ``rule``; a ``Refusal`` when one is full.
+
+        The windows are counted in order and the first full one refuses, so a
+        refused hit is not counted in the longer windows after it.
+        """
+        for window in rule.windows:
+            try:
+                allowed = await self._shared.hit(window, rule.name, key)
+                limiter = self._shared
+            except Exception as error:  # Redis down or slow: count in this process instead
+                self._log_fallback(error)
+                allowed = await self._local.hit(window, rule.name, key)
+                limiter = self._local
+            if not allowed:
+                return await self._refusal(limiter, rule, window, key)
+        return None
+
+    async def _refusal(self, limiter: MovingWindowRateLimiter, rule: Rule, window: RateLimitItem, key: str) -> Refusal:
+        try:
+            reset_at = (await limiter.get_window_stats(window, rule.name, key)).reset_time
+        except Exception:
+            reset_at = time.time() + window.get_expiry()
+        refusal = Refusal(rule.name, max(1, math.ceil(reset_at - time.time())))
+        for listener in REFUSAL_LISTENERS:
+            try:
+                listener(rule.name)
+            except Exception:
+                log.exception("a rate-limit refusal listener failed")
+        return refusal
+
+    def _log_fallback(self, error: Exception) -> None:
+        now = time.monotonic()
+        if now - self._last_fallback_log >= FALLBACK_LOG_INTERVAL_SECONDS:
+            self._last_fallback_log = now
+            log.warning("rate-limit storage unreachable, counting in this process: %r", error)
