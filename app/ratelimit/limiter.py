@@ -5,9 +5,10 @@ no burst at window edges). With ``memory://`` each process counts for itself;
 with ``redis://`` every worker and every server shares the counts, which is
 what makes a limit hold when several processes serve.
 
-When Redis cannot be reached, a check falls back to this process's own memory
-counts and logs it (at most once a minute): the shop keeps serving and the
-limits still hold per process, rather than failing open or refusing everyone.
+When Redis cannot be reached, checks fall back to this process's own memory
+counts for a few seconds and log it (at most once a minute): the shop keeps
+serving and the limits still hold per process, rather than failing open or
+refusing everyone.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from time import monotonic
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -30,6 +32,7 @@ REFUSAL_LISTENERS: list[Callable[[str], None]] = []
 
 REDIS_TIMEOUT_SECONDS = 0.5
 FALLBACK_LOG_INTERVAL_SECONDS = 60.0
+RETRY_SHARED_AFTER_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,7 @@ class RateLimiter:
         self._shared = MovingWindowRateLimiter(_storage(url, prefix))
         self._local = self._shared if url.startswith("memory") else MovingWindowRateLimiter(MemoryStorage())
         self._last_fallback_log = -math.inf
+        self._shared_down_until = -math.inf
 
     async def hit(self, rule: Rule, key: str) -> Refusal | None:
         """Count one hit of ``key`` against every window of ``rule``; a ``Refusal`` when one is full.
@@ -84,13 +88,13 @@ class RateLimiter:
         refused hit is not counted in the longer windows after it.
         """
         for window in rule.windows:
+            limiter = self._shared if monotonic() >= self._shared_down_until else self._local
             try:
-                allowed = await self._shared.hit(window, rule.name, key)
-                limiter = self._shared
-            except Exception as error:  # Redis down or slow: count in this process instead
-                self._log_fallback(error)
-                allowed = await self._local.hit(window, rule.name, key)
+                allowed = await limiter.hit(window, rule.name, key)
+            except Exception as error:  # Redis down or slow: count in this process for a while
+                self._fall_back(error)
                 limiter = self._local
+                allowed = await limiter.hit(window, rule.name, key)
             if not allowed:
                 return await self._refusal(limiter, rule, window, key)
         return None
@@ -108,8 +112,10 @@ class RateLimiter:
                 log.exception("a rate-limit refusal listener failed")
         return refusal
 
-    def _log_fallback(self, error: Exception) -> None:
-        now = time.monotonic()
+    def _fall_back(self, error: Exception) -> None:
+        now = monotonic()
+        # Not every request should wait for Redis's timeout: try it again a little later.
+        self._shared_down_until = now + RETRY_SHARED_AFTER_SECONDS
         if now - self._last_fallback_log >= FALLBACK_LOG_INTERVAL_SECONDS:
             self._last_fallback_log = now
             log.warning("rate-limit storage unreachable, counting in this process: %r", error)
