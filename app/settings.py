@@ -7,6 +7,7 @@ override them. Limits that protect the endpoint live here too, in one place.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Self
 
@@ -90,6 +91,16 @@ class RateLimits:
     account_request_per_email: str = RATE_ACCOUNT_REQUEST_PER_EMAIL
     account_request_per_client: str = RATE_ACCOUNT_REQUEST_PER_CLIENT
 
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Self:
+        """``COMMERCE_RATE_LIMITS=false`` switches them off; ``COMMERCE_RATE_LIMIT_LOGIN_PER_CLIENT=60/minute`` etc. tune one."""
+        tuned = {
+            name: env[f"COMMERCE_RATE_LIMIT_{name.upper()}"]
+            for name in cls.__dataclass_fields__
+            if name != "enabled" and f"COMMERCE_RATE_LIMIT_{name.upper()}" in env
+        }
+        return cls(enabled=_env_bool(env.get("COMMERCE_RATE_LIMITS", "true")), **tuned)
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -125,7 +136,7 @@ class Settings:
             rate_limit_url=env.get("COMMERCE_RATE_LIMIT_URL", base.rate_limit_url),
             rate_limit_prefix=env.get("COMMERCE_RATE_LIMIT_PREFIX", base.rate_limit_prefix),
             trusted_proxies=tuple(p.strip() for p in env.get("COMMERCE_TRUSTED_PROXIES", "").split(",") if p.strip()),
-            rate_limits=RateLimits(enabled=_env_bool(env.get("COMMERCE_RATE_LIMITS", "true"))),
+            rate_limits=RateLimits.from_env(env),
         )
 
     def with_overrides(self, **changes: object) -> Self:

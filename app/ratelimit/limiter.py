@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from time import monotonic
 
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+
+from app.ratelimit.memory import SweptMemoryStorage
 
 log = logging.getLogger("app.ratelimit")
 
@@ -58,7 +60,7 @@ class Rule:
 def _storage(url: str, prefix: str) -> Storage:
     scheme = url.split("://", 1)[0].lower()
     if scheme == "memory":
-        return MemoryStorage()
+        return SweptMemoryStorage()
     if scheme in {"redis", "rediss"}:
         return RedisStorage(
             f"async+{url}",
@@ -77,7 +79,7 @@ class RateLimiter:
     def __init__(self, url: str = "memory://", prefix: str = "commerce") -> None:
         self.url = url
         self._shared = MovingWindowRateLimiter(_storage(url, prefix))
-        self._local = self._shared if url.startswith("memory") else MovingWindowRateLimiter(MemoryStorage())
+        self._local = self._shared if url.startswith("memory") else MovingWindowRateLimiter(SweptMemoryStorage())
         self._last_fallback_log = -math.inf
         self._shared_down_until = -math.inf
 
