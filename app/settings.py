@@ -48,6 +48,7 @@ MAIL_SMTP_TIMEOUT_SECONDS = 15.0
 # Per token (user session or API key), every request: a page of the shop sends a
 # handful and an ERP sends its batches one after another; more is a runaway
 # loop or a stolen token, and it must not take a worker from everyone else.
+# These two are counted per worker process, also with Redis (app/ratelimit/limiter.py says why).
 RATE_REQUESTS_PER_TOKEN = "20/second;600/minute"
 # Per client address, every request without a valid token: anonymous callers can
 # only sign in, ask for links and accounts, and be told to sign in.

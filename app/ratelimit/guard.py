@@ -47,8 +47,11 @@ class Rules:
     @classmethod
     def from_settings(cls, limits: RateLimits) -> Rules:
         return cls(
-            requests_per_token=Rule.parse("request.token", limits.requests_per_token),
-            requests_per_anonymous_client=Rule.parse("request.client", limits.requests_per_anonymous_client),
+            # Per process (see RateLimiter.hit): they guard each worker's capacity, on every request.
+            requests_per_token=Rule.parse("request.token", limits.requests_per_token, per_process=True),
+            requests_per_anonymous_client=Rule.parse(
+                "request.client", limits.requests_per_anonymous_client, per_process=True
+            ),
             login_per_email=Rule.parse("login.email", limits.login_per_email),
             login_per_client=Rule.parse("login.client", limits.login_per_client),
             password_reset_per_email=Rule.parse("password_reset.email", limits.password_reset_per_email),

@@ -13,6 +13,7 @@ refusing everyone.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
@@ -51,10 +52,12 @@ class Rule:
 
     name: str
     windows: tuple[RateLimitItem, ...]
+    # Counted in each process even when Redis is configured (see RateLimiter.hit).
+    per_process: bool = False
 
     @classmethod
-    def parse(cls, name: str, text: str) -> Rule:
-        return cls(name, tuple(parse_many(text)))
+    def parse(cls, name: str, text: str, *, per_process: bool = False) -> Rule:
+        return cls(name, tuple(parse_many(text)), per_process)
 
 
 def _storage(url: str, prefix: str) -> Storage:
@@ -79,40 +82,58 @@ class RateLimiter:
     def __init__(self, url: str = "memory://", prefix: str = "commerce") -> None:
         self.url = url
         self._shared = MovingWindowRateLimiter(_storage(url, prefix))
-        self._local = self._shared if url.startswith("memory") else MovingWindowRateLimiter(SweptMemoryStorage())
+        self._remote = not url.startswith("memory")
+        self._local = MovingWindowRateLimiter(SweptMemoryStorage()) if self._remote else self._shared
         self._last_fallback_log = -math.inf
         self._shared_down_until = -math.inf
 
     async def hit(self, rule: Rule, key: str) -> Refusal | None:
-        """Count one hit of ``key`` against every window of ``rule``; a ``Refusal`` when one is full.
+        """Count one hit of ``key`` in every window of ``rule``; a ``Refusal`` when one is full.
 
-        The windows are counted in order and the first full one refuses, so a
-        refused hit is not counted in the longer windows after it.
+        Every window counts the hit (a full one does not), and the refusal
+        names the longest wait. With Redis the windows are counted at once, so
+        a request waits for one round trip, not one per window; in memory one
+        after the other, which costs no task.
+
+        A ``per_process`` rule is counted in this process's memory even when
+        Redis is configured: the limits on every request protect each worker's
+        own capacity, and a Redis round trip on every request measured about
+        450 µs of CPU and 2 ms of latency (half the endpoint's throughput),
+        against about 12 µs in memory.
         """
-        for window in rule.windows:
-            limiter = self._shared if monotonic() >= self._shared_down_until else self._local
-            try:
-                allowed = await limiter.hit(window, rule.name, key)
-            except Exception as error:  # Redis down or slow: count in this process for a while
-                self._fall_back(error)
-                limiter = self._local
-                allowed = await limiter.hit(window, rule.name, key)
-            if not allowed:
-                return await self._refusal(limiter, rule, window, key)
-        return None
-
-    async def _refusal(self, limiter: MovingWindowRateLimiter, rule: Rule, window: RateLimitItem, key: str) -> Refusal:
-        try:
-            reset_at = (await limiter.get_window_stats(window, rule.name, key)).reset_time
-        except Exception:
-            reset_at = time.time() + window.get_expiry()
-        refusal = Refusal(rule.name, max(1, math.ceil(reset_at - time.time())))
+        if rule.per_process:
+            waits = [await self._hit_local(rule, window, key) for window in rule.windows]
+        elif self._remote and len(rule.windows) > 1:
+            waits = await asyncio.gather(*(self._hit_window(rule, window, key) for window in rule.windows))
+        else:
+            waits = [await self._hit_window(rule, window, key) for window in rule.windows]
+        refused = [wait for wait in waits if wait is not None]
+        if not refused:
+            return None
         for listener in REFUSAL_LISTENERS:
             try:
                 listener(rule.name)
             except Exception:
                 log.exception("a rate-limit refusal listener failed")
-        return refusal
+        return Refusal(rule.name, max(refused))
+
+    async def _hit_window(self, rule: Rule, window: RateLimitItem, key: str) -> int | None:
+        """None when the window takes the hit; else whole seconds until it has room again (at least 1)."""
+        limiter = self._shared if monotonic() >= self._shared_down_until else self._local
+        try:
+            if await limiter.hit(window, rule.name, key):
+                return None
+            reset_at = (await limiter.get_window_stats(window, rule.name, key)).reset_time
+        except Exception as error:  # Redis down or slow: count in this process for a while
+            self._fall_back(error)
+            return await self._hit_local(rule, window, key)
+        return max(1, math.ceil(reset_at - time.time()))
+
+    async def _hit_local(self, rule: Rule, window: RateLimitItem, key: str) -> int | None:
+        if await self._local.hit(window, rule.name, key):
+            return None
+        reset_at = (await self._local.get_window_stats(window, rule.name, key)).reset_time
+        return max(1, math.ceil(reset_at - time.time()))
 
     def _fall_back(self, error: Exception) -> None:
         now = monotonic()

@@ -16,6 +16,7 @@ the sweep still happens.
 from __future__ import annotations
 
 import bisect
+import inspect
 import time
 
 from limits.aio.storage import MemoryStorage
@@ -50,3 +51,10 @@ class SweptMemoryStorage(MemoryStorage):
                 self.storage.pop(key, None)
                 del self.expirations[key]
                 self.locks.pop(key, None)
+
+
+# Defining a subclass makes `limits` wrap these again in its error-translating
+# wrapper (twice more each). Memory raises none of the errors it translates, so
+# the subclass takes the plain functions: two to four fewer calls per hit.
+for _name in ("acquire_entry", "get_moving_window"):
+    setattr(SweptMemoryStorage, _name, inspect.unwrap(getattr(MemoryStorage, _name)))
