@@ -46,13 +46,15 @@ MAIL_SMTP_TIMEOUT_SECONDS = 15.0
 # syntax of the `limits` library, counted in moving windows. Counted per field
 # execution: 30 aliases of one mutation in a document count 30.
 # Per token (user session or API key), every request: a page of the shop sends a
-# handful and an ERP sends its batches one after another; more is a runaway
-# loop or a stolen token, and it must not take a worker from everyone else.
+# handful at once and an ERP sends its batches one after another; more is a
+# runaway loop or a stolen token, and it must not take a worker from everyone
+# else. One window of a second: a longer one would keep every request of the
+# window in memory, for little more protection.
 # These two are counted per worker process, also with Redis (app/ratelimit/limiter.py says why).
-RATE_REQUESTS_PER_TOKEN = "20/second;600/minute"
+RATE_REQUESTS_PER_TOKEN = "20/second"
 # Per client address, every request without a valid token: anonymous callers can
 # only sign in, ask for links and accounts, and be told to sign in.
-RATE_REQUESTS_PER_ANONYMOUS_CLIENT = "10/second;300/minute"
+RATE_REQUESTS_PER_ANONYMOUS_CLIENT = "10/second"
 # login per email, on top of the lockout after five failures: enough for typos
 # and several devices; caps the argon2 work one address can cost.
 RATE_LOGIN_PER_EMAIL = "10/minute"

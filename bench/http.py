@@ -245,7 +245,7 @@ def main() -> None:
         )
         if args.rate_limits == "off":
             env.update(COMMERCE_RATE_LIMITS="false")
-        else:  # counted on every request as always, in windows too large to refuse the load
+        else:  # counted on every request as always, in a window (like the real one) too large to refuse the load
             env.update(COMMERCE_RATE_LIMIT_REQUESTS_PER_ANONYMOUS_CLIENT="1000000000/second")
         api_port, bare_port = free_port(), free_port()
         api_log, bare_log = workdir / "api.log", workdir / "bare.log"

@@ -19,12 +19,15 @@ from app.settings import EQUAL_TIME_SECONDS
 
 @asynccontextmanager
 async def equal_time(seconds: float = EQUAL_TIME_SECONDS) -> AsyncIterator[None]:
-    """Leave the block no sooner than ``seconds`` after entering it, whatever happened inside."""
+    """Leave the block no sooner than ``seconds`` after entering it, whether it succeeds or fails.
+
+    A cancelled block (the client went away, the server stops) leaves at once.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     try:
         yield
-    finally:
-        remaining = deadline - loop.time()
-        if remaining > 0:
-            await asyncio.sleep(remaining)
+    except Exception:
+        await asyncio.sleep(max(0.0, deadline - loop.time()))
+        raise
+    await asyncio.sleep(max(0.0, deadline - loop.time()))

@@ -3,7 +3,8 @@
 The `limits` library does the counting (its async moving-window strategy: exact,
 no burst at window edges). With ``memory://`` each process counts for itself;
 with ``redis://`` every worker and every server shares the counts, which is
-what makes a limit hold when several processes serve.
+what makes a limit hold when several processes serve (except for rules marked
+``per_process``: see ``RateLimiter.hit``).
 
 When Redis cannot be reached, checks fall back to this process's own memory
 counts for a few seconds and log it (at most once a minute): the shop keeps

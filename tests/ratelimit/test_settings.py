@@ -28,7 +28,8 @@ def test_defaults_come_from_the_environment_and_each_rule_can_be_tuned() -> None
 
 def test_every_default_rule_parses() -> None:
     rules = Rules.from_settings(RateLimits())
-    assert [(w.amount, w.get_expiry()) for w in rules.requests_per_token.windows] == [(20, 1), (600, 60)]
+    assert [(w.amount, w.get_expiry()) for w in rules.requests_per_token.windows] == [(20, 1)]
+    assert [(w.amount, w.get_expiry()) for w in rules.login_per_client.windows] == [(30, 60), (300, 3600)]
     assert [(w.amount, w.get_expiry()) for w in rules.password_reset_per_email.windows] == [(5, 3600)]
 
 
