@@ -11,6 +11,7 @@ import strawberry
 
 from app.db import Database
 from app.loaders import Loaders
+from app.ratelimit.guard import RequestLimits
 from app.settings import Settings
 from app.unit_of_work import UnitOfWork
 from app.viewer import Viewer
@@ -26,6 +27,8 @@ class Context:
     viewer: Viewer
     uow: UnitOfWork
     loaders: Loaders
+    # The rate limits of this request's client (app/ratelimit/).
+    rate_limits: RequestLimits
     # Called after a commit that queued email, so the sender runs at once.
     mail_queued: Callable[[], None] = field(default=lambda: None)
     # Per-request memo for values several resolvers need (see memo).

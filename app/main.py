@@ -25,6 +25,7 @@ from app.http.probes import probe_routes
 from app.loaders import Loaders
 from app.mail.sender import MailSender, MailWorker
 from app.mail.transport import transport_from_url
+from app.ratelimit.app_limits import AppLimits
 from app.schema.schema import schema
 from app.settings import Settings
 from app.unit_of_work import UnitOfWork
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     db = database or Database(settings.database_url)
     worker: MailWorker | None = None
     metrics.instrument_engine(db.engine)
+    rate_limits = AppLimits(settings)
 
     async def make_context(request: Request, request_id: str, write: bool) -> Context:
         token = bearer_token(request.headers.get("authorization"))
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             viewer=viewer,
             uow=uow,
             loaders=Loaders(uow),
+            rate_limits=rate_limits.for_request(request),
             mail_queued=worker.wake if worker is not None else (lambda: None),
         )
 

@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import request_context
 from app.models.outbox import OutboxMessage, OutboxStatus
+from app.ratelimit import REFUSAL_LISTENERS
 
 __all__ = ["CONTENT_TYPE_LATEST", "count_rate_limited", "login_failed", "account_locked"]
 
@@ -115,6 +116,10 @@ def account_locked() -> None:
 def count_rate_limited(limit: str) -> None:
     """For the rate limiter: one request refused by ``limit`` (a short fixed name)."""
     RATE_LIMITED.labels(limit).inc()
+
+
+# Every refusal, per request or per field, is counted; the rule names are fixed in the code.
+REFUSAL_LISTENERS.append(count_rate_limited)
 
 
 def instrument_engine(engine: AsyncEngine) -> None:

@@ -7,6 +7,7 @@ override them. Limits that protect the endpoint live here too, in one place.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Self
 
@@ -41,9 +42,67 @@ MAIL_BACKOFF_MAX_SECONDS = 3600.0
 MAIL_POLL_SECONDS = 2.0
 MAIL_SMTP_TIMEOUT_SECONDS = 15.0
 
+# Rate limits (app/ratelimit/), each "N/period", several joined by ";", in the
+# syntax of the `limits` library, counted in moving windows. Counted per field
+# execution: 30 aliases of one mutation in a document count 30.
+# Per token (user session or API key), every request: a page of the shop sends a
+# handful at once and an ERP sends its batches one after another; more is a
+# runaway loop or a stolen token, and it must not take a worker from everyone
+# else. One window of a second: a longer one would keep every request of the
+# window in memory, for little more protection.
+# These two are counted per worker process, also with Redis (app/ratelimit/limiter.py says why).
+RATE_REQUESTS_PER_TOKEN = "20/second"
+# Per client address, every request without a valid token: anonymous callers can
+# only sign in, ask for links and accounts, and be told to sign in.
+RATE_REQUESTS_PER_ANONYMOUS_CLIENT = "10/second"
+# login per email, on top of the lockout after five failures: enough for typos
+# and several devices; caps the argon2 work one address can cost.
+RATE_LOGIN_PER_EMAIL = "10/minute"
+# login per client address: a clinic signing in its shift from behind one NAT,
+# not a credential-stuffing run over many addresses.
+RATE_LOGIN_PER_CLIENT = "30/minute;300/hour"
+# requestPasswordReset per email: a person who lost the mail tries again a few
+# times; nobody's inbox gets flooded (the link lasts an hour, only the newest works).
+RATE_PASSWORD_RESET_PER_EMAIL = "5/hour"
+RATE_PASSWORD_RESET_PER_CLIENT = "20/hour"
+# resetPassword per client address: each attempt may cost an argon2 hash.
+RATE_RESET_PASSWORD_PER_CLIENT = "10/minute"
+# requestAccount mails support: a new customer asks once, an office a few times.
+RATE_ACCOUNT_REQUEST_PER_EMAIL = "3/hour"
+RATE_ACCOUNT_REQUEST_PER_CLIENT = "5/hour;20/day"
+# requestPasswordReset and requestAccount answer no sooner than this after they
+# start, known email or not, so their timing tells nothing (app/identity/equal_time.py).
+EQUAL_TIME_SECONDS = 0.25
+
 
 def _env_bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    """The rate limits in force (defaults above); ``enabled=False`` only for tests and benchmarks."""
+
+    enabled: bool = True
+    requests_per_token: str = RATE_REQUESTS_PER_TOKEN
+    requests_per_anonymous_client: str = RATE_REQUESTS_PER_ANONYMOUS_CLIENT
+    login_per_email: str = RATE_LOGIN_PER_EMAIL
+    login_per_client: str = RATE_LOGIN_PER_CLIENT
+    password_reset_per_email: str = RATE_PASSWORD_RESET_PER_EMAIL
+    password_reset_per_client: str = RATE_PASSWORD_RESET_PER_CLIENT
+    reset_password_per_client: str = RATE_RESET_PASSWORD_PER_CLIENT
+    account_request_per_email: str = RATE_ACCOUNT_REQUEST_PER_EMAIL
+    account_request_per_client: str = RATE_ACCOUNT_REQUEST_PER_CLIENT
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Self:
+        """``COMMERCE_RATE_LIMITS=false`` switches them off; ``COMMERCE_RATE_LIMIT_LOGIN_PER_CLIENT=60/minute`` etc. tune one."""
+        tuned = {
+            name: env[f"COMMERCE_RATE_LIMIT_{name.upper()}"]
+            for name in cls.__dataclass_fields__
+            if name != "enabled" and f"COMMERCE_RATE_LIMIT_{name.upper()}" in env
+        }
+        return cls(enabled=_env_bool(env.get("COMMERCE_RATE_LIMITS", "true")), **tuned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +116,12 @@ class Settings:
     log_level: str = "info"
     # Whether `serve` delivers the outbox in the background.
     mail_worker: bool = True
+    # Where rate-limit counts live: memory:// (per process) or redis://host:port/db (shared by workers).
+    rate_limit_url: str = "memory://"
+    rate_limit_prefix: str = "commerce"
+    # Proxies (addresses or networks) whose X-Forwarded-For names the client; none by default.
+    trusted_proxies: tuple[str, ...] = ()
+    rate_limits: RateLimits = RateLimits()
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Self:
@@ -71,6 +136,10 @@ class Settings:
             graphiql=_env_bool(env.get("COMMERCE_GRAPHIQL", "true")),
             log_level=env.get("COMMERCE_LOG_LEVEL", base.log_level).lower(),
             mail_worker=_env_bool(env.get("COMMERCE_MAIL_WORKER", "true")),
+            rate_limit_url=env.get("COMMERCE_RATE_LIMIT_URL", base.rate_limit_url),
+            rate_limit_prefix=env.get("COMMERCE_RATE_LIMIT_PREFIX", base.rate_limit_prefix),
+            trusted_proxies=tuple(p.strip() for p in env.get("COMMERCE_TRUSTED_PROXIES", "").split(",") if p.strip()),
+            rate_limits=RateLimits.from_env(env),
         )
 
     def with_overrides(self, **changes: object) -> Self:

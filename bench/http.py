@@ -15,7 +15,7 @@ are lower bounds). Prints req/s, p50 and p99 latency, and GraphQL's req/s as a
 percentage of the bare route's.
 
     .venv/bin/python bench/http.py [--duration 10] [--warmup 2] [--connections 8]
-        [--generator auto|wrk|python] [--rounds 1]
+        [--generator auto|wrk|python] [--rounds 1] [--rate-limits counted|off]
 """
 
 from __future__ import annotations
@@ -213,6 +213,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--rounds", type=int, default=1, help="alternate the targets this many times; report the best")
+    parser.add_argument(
+        "--rate-limits",
+        choices=["counted", "off"],
+        default="counted",
+        help="counted: the per-client check runs on every request but never refuses; off: no check",
+    )
     args = parser.parse_args()
 
     use_wrk = args.generator == "wrk" or (args.generator == "auto" and shutil.which("wrk"))
@@ -237,6 +243,10 @@ def main() -> None:
             COMMERCE_MAIL_URL=f"file://{workdir / 'mail'}",
             COMMERCE_LOG_LEVEL="warning",
         )
+        if args.rate_limits == "off":
+            env.update(COMMERCE_RATE_LIMITS="false")
+        else:  # counted on every request as always, in a window (like the real one) too large to refuse the load
+            env.update(COMMERCE_RATE_LIMIT_REQUESTS_PER_ANONYMOUS_CLIENT="1000000000/second")
         api_port, bare_port = free_port(), free_port()
         api_log, bare_log = workdir / "api.log", workdir / "bare.log"
         api = start(

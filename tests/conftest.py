@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from app import clock, migrations
 from app.db import Database
 from app.main import create_app
-from app.settings import Settings
+from app.settings import RateLimits, Settings
 from tests.helpers.db import truncate_postgres
 from tests.helpers.smtp import SmtpSink
 
@@ -127,6 +127,8 @@ def settings(database_url: str, mail_dir: Path) -> Settings:
         public_url="http://shop.test",
         support_email="support@shop.test",
         mail_worker=False,
+        # Tests about other things send many logins and resets; tests/ratelimit/ use the real limits.
+        rate_limits=RateLimits(enabled=False),
     )
 
 

@@ -41,6 +41,7 @@ from app.context import Context
 from app.errors import ApiError, Unauthenticated
 from app.http.abandoned import MIDDLEWARE
 from app.http.query_limits import LIMIT_RULES
+from app.ratelimit import too_many_requests
 from app.tokens import API_KEY_PREFIX
 from app.viewer import bearer_token
 
@@ -209,6 +210,8 @@ class GraphQLEndpoint:
 
         context: Context = await self.make_context(request, request_id, operation is OperationType.MUTATION)
         try:
+            if (refusal := await context.rate_limits.admit(context.viewer)) is not None:
+                return too_many_requests(refusal, request_id)
             result = execute(
                 self.schema,
                 prepared.document,
@@ -251,7 +254,7 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     if isinstance(original, ApiError):
         formatted = dict(error.formatted)
         formatted["message"] = str(original)
-        formatted["extensions"] = {"code": original.code}
+        formatted["extensions"] = {"code": original.code, **getattr(original, "extensions", {})}
         return formatted
     if error.path is None:
         # Raised while coercing the request's variables: the caller's input.

@@ -13,8 +13,10 @@ from app.identity.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, is_acc
 from app.identity.sessions import revoke_all_sessions
 from app.identity.validation import email_key
 from app.mail import enqueue
+from app.mail.templates import render
 from app.models import TokenPurpose, User
 from app.settings import Settings
+from app.tokens import ONE_TIME_PREFIX, new_token
 from app.viewer import Viewer
 
 
@@ -26,9 +28,15 @@ def check_new_password(password: str, field: str) -> None:
 
 
 async def request_reset(session: AsyncSession, settings: Settings, email: str) -> bool:
-    """Queue a reset link for a known email. Returns whether one was sent (never shown)."""
+    """Queue a reset link for a known email. Returns whether one was sent (never shown).
+
+    An unknown email costs the same token and rendering, thrown away, so the
+    CPU work does not tell them apart; the resolver's ``equal_time`` evens out the rest.
+    """
     user = await session.scalar(select(User).where(User.email_key == email_key(email)[:254]))
     if user is None:
+        dummy_link = links.link(settings.public_url, new_token(ONE_TIME_PREFIX))
+        render("password_reset", public_url=settings.public_url, name=email[:200], link=dummy_link)
         return False
     token = await links.issue(session, user.id, TokenPurpose.PASSWORD_RESET)
     enqueue(

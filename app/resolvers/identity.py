@@ -8,6 +8,7 @@ from app.context import Info
 from app.errors import DomainError
 from app.identity import account_requests, passwords_flow, users
 from app.identity import login as login_rules
+from app.identity.equal_time import equal_time
 from app.identity.login import SignedIn
 from app.identity.sessions import revoke_session
 from app.identity.validation import check_email, check_name, check_phone, check_text, problems
@@ -25,6 +26,7 @@ async def customer(info: Info, number: str) -> Customer | None:
 
 
 async def login(info: Info, email: str, password: str) -> SignedIn:
+    await info.context.rate_limits.login(email)
     return await login_rules.login(info.context.uow.transaction, email, password)
 
 
@@ -36,15 +38,18 @@ async def logout(info: Info) -> None:
 
 
 async def request_password_reset(info: Info, email: str) -> None:
-    if len(email) > 254:
-        return  # no user has such an email; answer as for any unknown one
-    async with info.context.uow.transaction() as session:
-        sent = await passwords_flow.request_reset(session, info.context.settings, email)
+    await info.context.rate_limits.password_reset(email)
+    async with equal_time():
+        if len(email) > 254:
+            return  # no user has such an email; answer as for any unknown one
+        async with info.context.uow.transaction() as session:
+            sent = await passwords_flow.request_reset(session, info.context.settings, email)
     if sent:
         info.context.mail_queued()
 
 
 async def reset_password(info: Info, token: str, new_password: str) -> None:
+    await info.context.rate_limits.reset_password()
     await passwords_flow.reset(info.context.uow.transaction, token, new_password)
 
 
@@ -76,8 +81,10 @@ async def request_account(info: Info, form: account_requests.RequestForm) -> Non
     )
     if found:
         raise DomainError(*found)
-    async with info.context.uow.transaction() as session:
-        stored = await account_requests.submit(session, info.context.settings, form)
+    await info.context.rate_limits.account_request(form.email)
+    async with equal_time():
+        async with info.context.uow.transaction() as session:
+            stored = await account_requests.submit(session, info.context.settings, form)
     if stored:
         info.context.mail_queued()
 

@@ -289,11 +289,14 @@ class IdentityMutation:
     @strawberry.mutation(
         description=(
             "Sign in. Five consecutive failures lock the account (ACCOUNT_LOCKED, also for the right "
-            "password) until a password reset; unknown emails are treated alike. The token lasts 12 hours."
+            "password) until a password reset; unknown emails are treated alike. The token lasts 12 hours. "
+            "Rate limits: 10 attempts per email per minute, 30 per client address per minute and 300 per "
+            "hour; over them the field is null with a RATE_LIMITED error (extensions.retryAfter in seconds). "
+            "Each alias counts."
         )
     )
     @reports_errors(LoginPayload)
-    async def login(self, info: Info, email: str, password: str) -> LoginPayload:
+    async def login(self, info: Info, email: str, password: str) -> LoginPayload | None:
         signed_in = await resolve.login(info, email, password)
         return LoginPayload(
             token=signed_in.token, expires_at=signed_in.expires_at, user=UserType.from_model(signed_in.user)
@@ -305,20 +308,26 @@ class IdentityMutation:
         return OkPayload.success()
 
     @strawberry.mutation(
-        description="Always ok, known email or not. A known email gets a reset link valid one hour; only the newest link works."
+        description=(
+            "Always ok, known email or not, in the same time. A known email gets a reset link valid one hour; "
+            "only the newest link works. Rate limits: 5 per email per hour, 20 per client address per hour; "
+            "over them the field is null with a RATE_LIMITED error (extensions.retryAfter in seconds). Each "
+            "alias counts."
+        )
     )
-    async def request_password_reset(self, info: Info, email: str) -> OkPayload:
+    async def request_password_reset(self, info: Info, email: str) -> OkPayload | None:
         await resolve.request_password_reset(info, email)
         return OkPayload.success()
 
     @strawberry.mutation(
         description=(
             "Set a new password (10 to 256 characters) from a reset or invitation link. Unlocks the account, "
-            "clears failed attempts and ends every session."
+            "clears failed attempts and ends every session. Rate limit: 10 per client address per minute; "
+            "over it the field is null with a RATE_LIMITED error (extensions.retryAfter in seconds)."
         )
     )
     @reports_errors(OkPayload)
-    async def reset_password(self, info: Info, token: str, new_password: str) -> OkPayload:
+    async def reset_password(self, info: Info, token: str, new_password: str) -> OkPayload | None:
         await resolve.reset_password(info, token, new_password)
         return OkPayload.success()
 
@@ -342,11 +351,13 @@ class IdentityMutation:
     @strawberry.mutation(
         description=(
             '"Etterspør konto": anyone may ask for access; support is told by email. A repeat from the '
-            "same email within a day answers ok but is stored once."
+            "same email within a day answers ok but is stored once, in the same time. Rate limits: 3 per email "
+            "per hour, 5 per client address per hour and 20 per day; over them the field is null with a "
+            "RATE_LIMITED error (extensions.retryAfter in seconds). Each alias counts."
         )
     )
     @reports_errors(OkPayload)
-    async def request_account(self, info: Info, input: AccountRequestInput) -> OkPayload:
+    async def request_account(self, info: Info, input: AccountRequestInput) -> OkPayload | None:
         await resolve.request_account(
             info,
             RequestForm(

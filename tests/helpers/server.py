@@ -69,6 +69,8 @@ def _start(workdir: Path, database_url: str | None, args: tuple[str, ...], env: 
         COMMERCE_DATABASE_URL=database_url or f"sqlite+aiosqlite:///{workdir / 'commerce.db'}",
         COMMERCE_MAIL_URL=f"file://{workdir / 'mail'}",
         COMMERCE_LOG_LEVEL="warning",
+        # As in tests/conftest.py: the rate limits only where a test is about them (env turns them on).
+        COMMERCE_RATE_LIMITS="false",
         PYTHONUNBUFFERED="1",
     )
     environ.update(env)
