@@ -63,6 +63,12 @@ MAX_QUERY_WORDS); every word must match (AND), by any of its keys:
   word: the known words one edit away (Damerau-Levenshtein: a letter left out,
   added or replaced, or two neighbours swapped): weight x 1.
 
+A typed word that is no word of the catalogue (no key of its own stem, no
+known word one typo away) is split into the catalogue's words by
+``app.catalog.compounds`` ("sårkompresser" → sår + kompress; one more statement
+to look the parts up, one to prepare them); every part must match, and the
+head (the last part) counts double the others (``scale``).
+
 A product's score is the sum over the words of its best key for each (so two
 words in the name beat one in the name and one in the description). The whole
 text is also tried as a SKU: the exact SKU scores 1,000,000 and SKUs starting
@@ -98,7 +104,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.catalog import text
+from app.catalog import compounds, text
 from app.models.catalog import Category, Product, SearchTerm, SearchWord
 
 
@@ -168,6 +174,7 @@ WORD_CODES = tuple(code for code in WEIGHTS if code != SKU)
 WHOLE_WORD_CODES = (NAME, MAKER, DESCRIPTION, IN_CATEGORY[NAME], IN_CATEGORY[MAKER], IN_CATEGORY[DESCRIPTION], CATEGORY)
 
 EXACT_FACTOR, PREFIX_FACTOR, TYPO_FACTOR = 4, 2, 1
+HEAD_SCALE, MODIFIER_SCALE = 2, 1
 SKU_EXACT_SCORE, SKU_PREFIX_SCORE = 1_000_000, 100_000
 
 # Compound tails: at least this long, starting at least this far into the word.
@@ -421,6 +428,9 @@ class _Word:
     prefixes: set[str]  # typed forms
     typo_eligible: bool
     corrections: set[str] = field(default_factory=set)
+    # Every score of the word is multiplied by this: a compound's head (and any
+    # word as typed) counts double a modifier part ("sår" in "sårkompresser").
+    scale: int = HEAD_SCALE
     # From the first statement: every key of the stems and prefixes with its
     # factor (None: more than KEY_CAP in a range), and with several words the
     # word's index rows counted up to COUNT_CAP.
@@ -482,9 +492,9 @@ class _Word:
         per row than taking the code apart (substr, length) and multiplying.
         """
         if self.keys is None:
-            return f"{_weight_sql(column)} * {self.factor(sql, column)}"
+            return f"{_weight_sql(column)} * {self.factor(sql, column)} * {self.scale}"
         whens = " ".join(
-            f"WHEN {sql(key)} THEN {WEIGHTS[key[-1]] * self.keys[key]}"
+            f"WHEN {sql(key)} THEN {WEIGHTS[key[-1]] * self.keys[key] * self.scale}"
             for key in sorted(self.keys if keys is None else keys)
         )
         return f"(CASE {column} {whens} END)" if whens else "CAST(NULL AS INTEGER)"
@@ -610,6 +620,59 @@ async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bo
         }
         w.correct(set(sorted(close)[:MAX_CORRECTIONS]))
     return inactive
+
+
+def _unknown(word: _Word) -> bool:
+    """A typed word that is no word of the catalogue: none of its keys is its own stem, and no known
+    word is one typo away (then it is taken for that word mistyped, and no statement is spent)."""
+    return word.keys is not None and not word.corrections and EXACT_FACTOR not in word.keys.values()
+
+
+async def _split_compounds(session: AsyncSession, words: list[_Word]) -> list[_Word] | None:
+    """The words with each unknown typed compound replaced by its parts (head last); None: no change.
+
+    One statement, only when a typed word is unknown: for each stem a split may
+    need, its first key (codes of whole words sort before compound tails'), so
+    that app.catalog.compounds can tell whole words from tails.
+    """
+    unknown = [w for w in words if _unknown(w) and compounds.splittable(w.typed)]
+    if not unknown:
+        return None
+    stems = sorted({stem for w in unknown for stem in compounds.candidates(w.typed)})
+    sql = _Sql()
+    statement = " UNION ALL ".join(
+        f"SELECT {i} AS n, (SELECT term FROM search_terms WHERE term > {sql(stem + SEPARATOR)} "
+        f"AND term < {sql(stem + _AFTER_SEPARATOR)} ORDER BY term LIMIT 1) AS t"
+        for i, stem in enumerate(stems)
+    )
+    rows = (await session.execute(sql_text(statement), sql.params)).all()
+    whole: set[str] = set()
+    known: set[str] = set()
+    for n, first in rows:
+        if first is not None:
+            known.add(stems[n])
+            if first[-1] in WHOLE_WORD_CODES:
+                whole.add(stems[n])
+    changed = False
+    result: list[_Word] = []
+    for word in words:
+        parts = compounds.split(word.typed, whole, known) if word in unknown else None
+        if parts is None:
+            result.append(_Word(word.typed, word.stems, word.prefixes, word.typo_eligible))
+            continue
+        changed = True
+        for position, (typed, stem) in enumerate(parts):
+            head = position == len(parts) - 1
+            result.append(
+                _Word(
+                    typed=typed,
+                    stems={stem},
+                    prefixes={typed} if len(typed) >= MIN_PREFIX else set(),
+                    typo_eligible=False,
+                    scale=HEAD_SCALE if head else MODIFIER_SCALE,
+                )
+            )
+    return result[:MAX_QUERY_WORDS] if changed else None
 
 
 def _plan(words: list[_Word]) -> tuple[list[int], list[int]]:
@@ -833,6 +896,11 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
     words = _parse(value)
     simple = sort is ProductSort.RELEVANCE and not (query.with_facets or query.category_path or query.in_stock_only)
     inactive = await _prepare(session, words, count_inactive=simple) if words else None
+    split = await _split_compounds(session, words)
+    if split is not None:
+        # A typed compound the catalogue does not hold: its parts are the words now.
+        words = split
+        inactive = await _prepare(session, words, count_inactive=simple)
     matched = _matched(sql, words, value)
     if matched is None:
         return SearchResult(product_ids=[], total=0)
