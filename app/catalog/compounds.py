@@ -36,7 +36,7 @@ def _modifier_forms(part: str) -> list[str]:
 
 
 def _head_forms(part: str) -> list[str]:
-    return list(dict.fromkeys([text.stem(part), part]))
+    return list(dict.fromkeys([text.stem(part), part, *sorted(text.readings(part))]))
 
 
 def splittable(word: str) -> bool:

@@ -246,10 +246,13 @@ def index_terms(doc: IndexedProduct) -> dict[str, int]:
             if own:
                 for part in _tails(stem):
                     category.setdefault(part, CATEGORY_TAIL)
+    # A stem of the name is in a category also when it is another form of the category's
+    # word: "Urinkateter" (katet) in "Urinkatetre" (katetr).
+    in_category = {reading for stem in category for reading in text.readings(stem)}
     terms: dict[str, int] = {}
     weights = WEIGHTS
     for stem, code in place.items():
-        if stem in category:
+        if stem in in_category:
             code = IN_CATEGORY[code]
         terms[f"{stem}{SEPARATOR}{code}"] = weights[code]
     for stem, code in category.items():
@@ -527,8 +530,8 @@ def _parse(value: str) -> list[_Word]:
         alternative = text.ascii_spelling_alternative(typed)
         if alternative:
             forms.append(alternative)
-        stems = {text.stem(form) for form in forms}
-        key = min(stems)
+        stems = {reading for form in forms for reading in text.readings(form)}
+        key = text.stem(forms[0])
         if key in parsed:
             continue
         letters = typed.isalpha()

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from app.catalog import compounds, search
 from app.catalog.search import SearchQuery
 from app.db import Database
-from app.models.catalog import Category, Product
-from tests.catalog.test_search import make_category
+from tests.catalog.small_catalogue import build, found
 from tests.helpers.sql import count_statements
 
 # name, category (under its parent)
@@ -35,33 +32,15 @@ TREE = {
 }
 
 
-async def _catalogue(database: Database) -> dict[int, str]:
-    async with database.transaction() as session:
-        categories: dict[str, Category] = {}
-        for name, parent in TREE.items():
-            categories[name] = await make_category(session, name, categories[parent] if parent else None)
-        products = [
-            Product(
-                sku=f"C-{n}",
-                name=name,
-                description="Til rengjøring av sår." if name.startswith("Sår") else None,
-                unit="stk",
-                list_price=Decimal("10.00"),
-                category_id=categories[category].id,
-                stock_quantity=5,
-            )
-            for n, (name, category) in enumerate(PRODUCTS.items())
-        ]
-        session.add_all(products)
-        await session.flush()
-        await search.reindex(session, [p.id for p in products])
-        return {p.id: p.name for p in products}
+DESCRIPTIONS = {"Sårskyllevæske 350 ml": "Til rengjøring av sår."}
 
 
-async def _found(database: Database, names: dict[int, str], query: str) -> list[str]:
-    async with database.reader() as session:
-        result = await search.search(session, SearchQuery(text=query, limit=50))
-    return [names[i] for i in result.product_ids]
+async def _catalogue(database: Database) -> dict[str, int]:
+    return await build(database, TREE, PRODUCTS, DESCRIPTIONS)
+
+
+async def _found(database: Database, names: dict[str, int], query: str) -> list[str]:
+    return await found(database, names, query)
 
 
 async def test_a_typed_compound_finds_its_parts(database: Database) -> None:
