@@ -104,7 +104,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.catalog import compounds, text
+from app.catalog import compounds, synonyms, text
 from app.models.catalog import Category, Product, SearchTerm, SearchWord
 
 
@@ -523,15 +523,25 @@ class _Word:
 _WHOLE_CODES_SQL = ", ".join(f"'{code}'" for code in WHOLE_WORD_CODES)
 
 
-def _parse(value: str) -> list[_Word]:
+def _parse(value: str, expansions: synonyms.Expansions | None = None) -> list[_Word]:
+    """The query's words; a synonym term (a word or a phrase) becomes one word that also
+    matches what the term finds: each other term by its last word (its head)."""
     parsed: dict[str, _Word] = {}
-    for typed in text.words(value):
+    typed_words = text.words(value)[: MAX_QUERY_WORDS * 4]
+    position = 0
+    while position < len(typed_words) and len(parsed) < MAX_QUERY_WORDS:
+        found = expansions.find(typed_words, position) if expansions and expansions.also else None
+        length = found[0] if found else 1
+        typed = typed_words[position + length - 1]
+        position += length
         forms = [typed]
         alternative = text.ascii_spelling_alternative(typed)
         if alternative:
             forms.append(alternative)
         stems = {reading for form in forms for reading in text.readings(form)}
-        key = text.stem(forms[0])
+        for other in found[1] if found else ():
+            stems |= text.readings(other.split()[-1])
+        key = " ".join(typed_words[position - length : position]) if found else text.stem(forms[0])
         if key in parsed:
             continue
         letters = typed.isalpha()
@@ -539,21 +549,20 @@ def _parse(value: str) -> list[_Word]:
             typed=typed,
             stems=stems,
             prefixes={form for form in forms if letters and len(form) >= MIN_PREFIX},
-            typo_eligible=letters and len(typed) >= MIN_TYPO_WORD,
+            typo_eligible=letters and len(typed) >= MIN_TYPO_WORD and not found,
         )
-        if len(parsed) == MAX_QUERY_WORDS:
-            break
     return list(parsed.values())
 
 
-async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bool) -> int | None:
+async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bool) -> tuple[int | None, str]:
     """What planning needs, in one statement.
 
     * every key of each word's stems and prefixes, by a loose index scan (one
       index seek a key, at most KEY_CAP a range);
     * typo candidates: search_words rows for the deletions of the words that may be typos;
     * each word's index rows counted up to COUNT_CAP (to choose the plan);
-    * when asked, the inactive products, up to FEW_INACTIVE (returned).
+    * when asked, the inactive products, up to FEW_INACTIVE (returned);
+    * the synonyms' token (returned), to tell whether this process's copy is current.
     """
     sql = _Sql()
     bounds = [(position, *bound) for position, word in enumerate(words) for bound in word.bounds()]
@@ -585,6 +594,9 @@ async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bo
             if not (factor == EXACT_FACTOR and low[:-1] in word.prefixes)
         )
         parts.append(f"SELECT 2, {position}, '', '', {counts}")
+    parts.append(
+        f"SELECT 4, 0, COALESCE((SELECT token FROM search_synonym_state WHERE id = {synonyms.STATE_ID}), ''), '', 0"
+    )
     if count_inactive:
         parts.append(
             "SELECT 3, 0, '', '', (SELECT count(*) FROM (SELECT 1 AS one FROM products p "
@@ -593,6 +605,7 @@ async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bo
     rows = (await session.execute(sql_text(walk + " UNION ALL ".join(parts)), sql.params)).all()
 
     inactive = None
+    token = ""
     for word in words:
         word.keys = {}
     candidates: list[tuple[str, str]] = []
@@ -608,6 +621,8 @@ async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bo
             candidates.append((a, b))
         elif kind == 2:
             words[g].rows = n
+        elif kind == 4:
+            token = a
         else:
             inactive = n
 
@@ -622,7 +637,7 @@ async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bo
             if candidate not in w.stems and text.within_one_edit(stem, candidate)
         }
         w.correct(set(sorted(close)[:MAX_CORRECTIONS]))
-    return inactive
+    return inactive, token
 
 
 def _unknown(word: _Word) -> bool:
@@ -896,14 +911,22 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
             statement += f"SELECT 2, 0, count(*) FROM products p {where}"
         return await _run(session, statement, sql, query)
 
-    words = _parse(value)
+    expansions = synonyms.cached()
+    words = _parse(value, expansions)
     simple = sort is ProductSort.RELEVANCE and not (query.with_facets or query.category_path or query.in_stock_only)
-    inactive = await _prepare(session, words, count_inactive=simple) if words else None
+    inactive = None
+    if words:
+        inactive, token = await _prepare(session, words, count_inactive=simple)
+        if token != expansions.token:
+            # The synonyms changed since this process read them: read them, and start again.
+            expansions = await synonyms.load(session)
+            words = _parse(value, expansions)
+            inactive, _ = await _prepare(session, words, count_inactive=simple)
     split = await _split_compounds(session, words)
     if split is not None:
         # A typed compound the catalogue does not hold: its parts are the words now.
         words = split
-        inactive = await _prepare(session, words, count_inactive=simple)
+        inactive, _ = await _prepare(session, words, count_inactive=simple)
     matched = _matched(sql, words, value)
     if matched is None:
         return SearchResult(product_ids=[], total=0)

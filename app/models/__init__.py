@@ -27,9 +27,13 @@ from app.models.ordering import (
     Shipment,
 )
 from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.search_synonyms import SearchSynonym, SearchSynonymState, SearchSynonymTerm
 from app.models.support import AccountRequest, AccountRequestStatus, AuditEntry
 
 __all__ = [
+    "SearchSynonym",
+    "SearchSynonymState",
+    "SearchSynonymTerm",
     "Cart",
     "CartLine",
     "CartStatus",

@@ -10,16 +10,17 @@ from app.schema.catalog import CatalogQuery
 from app.schema.erp import ErpMutation
 from app.schema.identity import IdentityMutation, IdentityQuery
 from app.schema.orders import OrderMutation, OrderQuery
+from app.schema.search_synonyms import SearchSynonymMutation, SearchSynonymQuery
 from app.schema.support import SupportMutation, SupportQuery
 
 
 @strawberry.type
-class Query(IdentityQuery, CatalogQuery, CartQuery, OrderQuery, SupportQuery):
+class Query(IdentityQuery, CatalogQuery, CartQuery, OrderQuery, SupportQuery, SearchSynonymQuery):
     pass
 
 
 @strawberry.type
-class Mutation(IdentityMutation, CartMutation, OrderMutation, SupportMutation, ErpMutation):
+class Mutation(IdentityMutation, CartMutation, OrderMutation, SupportMutation, ErpMutation, SearchSynonymMutation):
     pass
 
 
