@@ -73,7 +73,9 @@ A product's score is the sum over the words of its best key for each (so two
 words in the name beat one in the name and one in the description). The whole
 text is also tried as a SKU: the exact SKU scores 1,000,000 and SKUs starting
 with it (when it has a digit and 2+ characters) 100,000, above any text match.
-Ties go by name, then id, in code point order on both databases.
+Equal scores go by what serves a buyer, never by name: the customer's own orders
+of the last 12 months first (SearchQuery.customer_id; no other customer's), then
+the shop's orders of it in that time, then in stock before out of stock, then id.
 
 TWO STATEMENTS a search. The first lists each word's keys by a loose index
 scan (one seek a key), counts its index rows (capped), and looks up typo
@@ -96,6 +98,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -137,6 +140,10 @@ class SearchQuery:
     offset: int = 0
     limit: int = 20
     with_facets: bool = False
+    # Ties in relevance: this customer's purchases since ``since`` first (None: no customer),
+    # then the shop's orders since ``since``, then in stock. ``since``: 12 months back, from the caller's clock.
+    customer_id: int | None = None
+    since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -846,7 +853,7 @@ def _filters(sql: _Sql, query: SearchQuery) -> str:
 
 
 _SORT_COLUMNS = {
-    ProductSort.RELEVANCE: ("score", "name"),
+    ProductSort.RELEVANCE: ("score", "mine", "sales", "stock"),
     ProductSort.NAME: ("name",),
     ProductSort.SKU: ("sku",),
     ProductSort.NEWEST: ("created_at",),
@@ -857,16 +864,45 @@ def _order(sort: ProductSort, alias: str, postgres: bool, score: str | None = No
     # Names and SKUs in code point order on both databases, whatever the server's locale.
     collate = ' COLLATE "C"' if postgres else ""
     return {
-        ProductSort.RELEVANCE: f"{score or alias + '.score'} DESC, {alias}.name{collate}, {alias}.id",
+        ProductSort.RELEVANCE: (
+            f"{score or alias + '.score'} DESC, {alias}.mine DESC, {alias}.sales DESC, {alias}.stock DESC, {alias}.id"
+        ),
         ProductSort.NAME: f"{alias}.name{collate}, {alias}.id",
         ProductSort.SKU: f"{alias}.sku{collate}, {alias}.id",
         ProductSort.NEWEST: f"{alias}.created_at DESC, {alias}.id DESC",
     }[sort]
 
 
+# Orders that count as sales: every placed order but the rejected and cancelled.
+_SOLD = "o.status NOT IN ('REJECTED', 'CANCELLED')"
+
+
+def _tie_columns(sql: _Sql, query: SearchQuery, product: str) -> dict[str, str]:
+    """SQL of the tie-breaks of equal scores, for the product row ``product``: never its name.
+
+    mine: 1 when this customer ordered it since ``query.since`` (only its own orders: another
+    customer's never count); sales: the shop's orders of it since then; stock: 1 when in stock.
+    """
+    since = query.since or datetime(1970, 1, 1)
+    window = f"o.placed_at >= {sql(since)} AND {_SOLD}"
+    mine = "0"
+    if query.customer_id is not None:
+        mine = (
+            f"(CASE WHEN EXISTS (SELECT 1 FROM order_lines l JOIN orders o ON o.id = l.order_id "
+            f"WHERE l.product_id = {product}.id AND o.customer_id = {sql(query.customer_id)} AND {window}) "
+            "THEN 1 ELSE 0 END)"
+        )
+    sales = (
+        f"(SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id "
+        f"WHERE l.product_id = {product}.id AND {window})"
+    )
+    stock = f"(CASE WHEN {product}.stock_quantity > 0 THEN 1 ELSE 0 END)"
+    return {"mine": mine, "sales": sales, "stock": stock}
+
+
 _ALL_COLUMNS = "p.id, p.category_id, p.name, p.sku, p.created_at, p.active, p.stock_quantity"
 # What the page of a plain relevance search needs: ix_products_id_name_active covers it.
-_PAGE_COLUMNS = "p.id, p.name, p.active"
+_PAGE_COLUMNS = "p.id, p.active, p.stock_quantity"
 
 
 def _join_products(product_id: str, postgres: bool, columns: str = _ALL_COLUMNS) -> str:
@@ -940,15 +976,17 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
         # only down to the score at its last place.
         last = sql(max(query.offset, 0) + max(query.limit, 1) - 1)
         score, joins = probe("m.product_id")
+        ties = ", ".join(f"{expression} AS {name}" for name, expression in _tie_columns(sql, query, "p").items())
         statement = (
             f"WITH inactive AS MATERIALIZED (SELECT p.id FROM products p WHERE {_INACTIVE_CONDITION}), "
             f"live AS (SELECT m.product_id, {score} AS score FROM {source} AS m{joins} "
             "WHERE m.product_id NOT IN (SELECT id FROM inactive)), "
             f"cut AS (SELECT score FROM live WHERE score IS NOT NULL ORDER BY score DESC LIMIT 1 OFFSET {last}) "
             f"SELECT 0 AS k, page.id AS ref, row_number() OVER (ORDER BY {order}) AS n "
-            f"FROM (SELECT p.id, live.score, p.name FROM live {_join_products('live.product_id', postgres, _PAGE_COLUMNS)} "
-            f"WHERE p.id = live.product_id AND p.active AND live.score >= COALESCE((SELECT score FROM cut), 0) "
-            f"ORDER BY {_order(sort, 'p', postgres, score='live.score')} "
+            f"FROM (SELECT * FROM (SELECT p.id, live.score, {ties} "
+            f"FROM live {_join_products('live.product_id', postgres, _PAGE_COLUMNS)} "
+            f"WHERE p.id = live.product_id AND p.active AND live.score >= COALESCE((SELECT score FROM cut), 0)) AS c "
+            f"ORDER BY {_order(sort, 'c', postgres)} "
             f"LIMIT {limit} OFFSET {offset}) AS page "
             "UNION ALL SELECT 2, 0, count(*) FROM live WHERE score IS NOT NULL"
         )
@@ -965,7 +1003,10 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
         prefix, scored = f"WITH s AS MATERIALIZED ({scored}), ", "s"
     else:
         prefix, scored = "WITH ", f"({scored}) AS s"
-    selected = ", ".join("s.score" if c == "score" else f"p.{c}" for c in needed)
+    computed = _tie_columns(sql, query, "p") if sort is ProductSort.RELEVANCE else {}
+    selected = ", ".join(
+        "s.score" if c == "score" else f"{computed[c]} AS {c}" if c in computed else f"p.{c}" for c in needed
+    )
     columns = ", ".join(f"found.{c}" for c in needed)
     statement = (
         f"{prefix}found AS (SELECT {selected} FROM {scored} {_join_products('s.product_id', postgres)} "
