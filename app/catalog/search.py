@@ -97,7 +97,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -152,6 +152,10 @@ class SearchResult:
     total: int
     # category id -> number of matching products in it (directly, not descendants)
     facets: dict[int, int] = field(default_factory=dict)
+    # Nothing matched every word: a better text from the catalogue's words (None: none better), and
+    # whether these are the results of the relaxed query (any word instead of every word).
+    did_you_mean: str | None = None
+    relaxed: bool = False
 
 
 # --- terms and weights -------------------------------------------------------
@@ -753,7 +757,9 @@ def _main_stem(word: _Word) -> str | None:
     return next(iter(exact)) if len(exact) == 1 else None
 
 
-def _matched(sql: _Sql, words: list[_Word], value: str) -> tuple[str, Callable[[str], tuple[str, str]]] | None:
+def _matched(
+    sql: _Sql, words: list[_Word], value: str, any_word: bool = False
+) -> tuple[str, Callable[[str], tuple[str, str]]] | None:
     """(SQL of (product_id, sku_score, words_score) rows read as ``m``, and a function of the product
     id's SQL giving the score and the joins it needs); None: nothing can match.
 
@@ -763,12 +769,16 @@ def _matched(sql: _Sql, words: list[_Word], value: str) -> tuple[str, Callable[[
     common words are probed per product. A SKU match (sku_score) wins.
     """
     sku = _sku_condition(sql, value)
-    if any(word.hopeless for word in words):
+    if any_word:
+        # The relaxed query: any word will do, the more the better; every word read, none probed.
+        words = [word for word in words if not word.hopeless]
+        sku = None
+    elif any(word.hopeless for word in words):
         words = []  # a word without a single key: no text match
     if not words and sku is None:
         return None
     null = "CAST(NULL AS INTEGER)"
-    scanned, probed = _plan(words)
+    scanned, probed = (list(range(len(words))), []) if any_word else _plan(words)
 
     def probe(product_id: str) -> tuple[str, str]:
         """(score SQL over m, LEFT JOINs that read the probed words of one-row-a-product kind)."""
@@ -787,7 +797,7 @@ def _matched(sql: _Sql, words: list[_Word], value: str) -> tuple[str, Callable[[
                 terms.append(_probe(sql, word, product_id))
         return f"COALESCE(m.sku_score, {' + '.join(terms)})", "".join(joins)
 
-    main = _main_stem(words[scanned[0]]) if len(scanned) == 1 else None
+    main = _main_stem(words[scanned[0]]) if len(scanned) == 1 and not any_word else None
     if main is not None:
         # The word's main stem has one row a product: read without grouping. Other
         # stems of its keys (a prefix's longer words, typo corrections) are grouped
@@ -829,8 +839,10 @@ def _matched(sql: _Sql, words: list[_Word], value: str) -> tuple[str, Callable[[
         branches.append(f"SELECT product_id, -1 AS g, {sku_score} AS s FROM search_terms WHERE {condition}")
     best_sku = "max(CASE WHEN g = -1 THEN s END)" if sku is not None else null
     words_score = " + ".join(f"max(CASE WHEN g = {i} THEN s END)" for i in scanned) if scanned else null
+    if any_word:
+        words_score = " + ".join(f"COALESCE(max(CASE WHEN g = {i} THEN s END), 0)" for i in scanned)
     having = ""
-    if len(scanned) > 1:
+    if len(scanned) > 1 and not any_word:
         # Only products with every scanned word (or the SKU) go on.
         having = f" HAVING {words_score} IS NOT NULL" + (f" OR {best_sku} IS NOT NULL" if sku is not None else "")
     matched = (
@@ -923,6 +935,78 @@ _INACTIVE_CONDITION = "NOT p.active"
 
 
 async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
+    """The page of products for the query; when a text with words finds nothing, also a
+    did-you-mean and the relaxed query's results (any word), in statements of their own."""
+    result, words = await _search(session, query)
+    if result.total or not words or not (query.text or "").strip():
+        return result
+    suggestion = await _did_you_mean(session, query.text or "", words)
+    if len(words) > 1:
+        relaxed, _ = await _search(session, query, any_word=True, prepared=words)
+        if relaxed.total:
+            return replace(relaxed, did_you_mean=suggestion, relaxed=True)
+    return replace(result, did_you_mean=suggestion)
+
+
+async def _did_you_mean(session: AsyncSession, value: str, words: list[_Word]) -> str | None:
+    """The text with each word the catalogue does not know replaced by a known word one edit away
+    (the one in most products), spelt as a product spells it; None when no word changes.
+
+    Looks at every typed word of 4+ letters without keys of its own (typo tolerance in search
+    proper starts at 5 letters; a correction offered is only a suggestion).
+    """
+    replacements: dict[str, str] = {}
+    for word in words:
+        if not word.typed.isalpha() or len(word.typed) < MIN_VOCABULARY_WORD:
+            continue
+        if word.keys is not None and EXACT_FACTOR in word.keys.values():
+            continue  # a word of the catalogue
+        variants = sorted({v for stem in word.stems for v in text.deletions(stem)})
+        found = (
+            await session.execute(
+                select(SearchWord.word).where(SearchWord.variant.in_(variants)).distinct().order_by(SearchWord.word)
+            )
+        ).scalars()
+        close = [c for c in found if any(text.within_one_edit(stem, c) for stem in word.stems) and c not in word.stems]
+        if not close:
+            continue
+        sql = _Sql()
+        counts = " UNION ALL ".join(
+            f"SELECT {n}, (SELECT count(*) FROM (SELECT 1 AS one FROM search_terms WHERE term > {sql(c + SEPARATOR)} "
+            f"AND term < {sql(c + _AFTER_SEPARATOR)} LIMIT 1000) AS capped)"
+            for n, c in enumerate(close[:MAX_CORRECTIONS])
+        )
+        rows = (await session.execute(sql_text(counts), sql.params)).all()
+        best = close[max(rows, key=lambda row: (row[1], -row[0]))[0]]
+        replacements[word.typed] = await _spelling(session, best) or best
+    if not replacements:
+        return None
+    return " ".join(replacements.get(typed, typed) for typed in text.tokens(value)[: MAX_QUERY_WORDS * 4])
+
+
+async def _spelling(session: AsyncSession, stem: str) -> str | None:
+    """How a product writes a word of this stem (lower case), from one product that has it."""
+    row = (
+        await session.execute(
+            select(Product.name, Product.description, Product.manufacturer)
+            .join(SearchTerm, SearchTerm.product_id == Product.id)
+            .where(SearchTerm.term > stem + SEPARATOR, SearchTerm.term < stem + _AFTER_SEPARATOR)
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        return None
+    for value in row:
+        for word in text.words(value):
+            if text.stem(word) == stem:
+                return word
+    return None
+
+
+async def _search(
+    session: AsyncSession, query: SearchQuery, any_word: bool = False, prepared: list[_Word] | None = None
+) -> tuple[SearchResult, list[_Word]]:
+    """The query (every word, or with ``any_word`` any of the ``prepared`` words), and its words."""
     value = (query.text or "").strip()
     has_text = bool(text.tokens(value))
     sort = query.sort or (ProductSort.RELEVANCE if has_text else ProductSort.NAME)
@@ -945,27 +1029,27 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
             statement += f"SELECT 1, p.category_id, count(*) FROM products p {where} GROUP BY p.category_id"
         else:
             statement += f"SELECT 2, 0, count(*) FROM products p {where}"
-        return await _run(session, statement, sql, query)
+        return await _run(session, statement, sql, query), []
 
-    expansions = synonyms.cached()
-    words = _parse(value, expansions)
     simple = sort is ProductSort.RELEVANCE and not (query.with_facets or query.category_path or query.in_stock_only)
     inactive = None
-    if words:
+    expansions = synonyms.cached()
+    words = prepared if prepared is not None else _parse(value, expansions)
+    if words and prepared is None:
         inactive, token = await _prepare(session, words, count_inactive=simple)
         if token != expansions.token:
             # The synonyms changed since this process read them: read them, and start again.
             expansions = await synonyms.load(session)
             words = _parse(value, expansions)
             inactive, _ = await _prepare(session, words, count_inactive=simple)
-    split = await _split_compounds(session, words)
+    split = await _split_compounds(session, words) if prepared is None else None
     if split is not None:
         # A typed compound the catalogue does not hold: its parts are the words now.
         words = split
         inactive, _ = await _prepare(session, words, count_inactive=simple)
-    matched = _matched(sql, words, value)
+    matched = _matched(sql, words, value, any_word=any_word)
     if matched is None:
-        return SearchResult(product_ids=[], total=0)
+        return SearchResult(product_ids=[], total=0), words
     source, probe = matched
 
     # Rows of the rarest word (typo corrections were not counted: unknown, so many).
@@ -990,7 +1074,7 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
             f"LIMIT {limit} OFFSET {offset}) AS page "
             "UNION ALL SELECT 2, 0, count(*) FROM live WHERE score IS NOT NULL"
         )
-        return await _run(session, statement, sql, query)
+        return await _run(session, statement, sql, query), words
 
     # Read twice below, so materialised: the matches with what sorting and facets need.
     needed = ["id", "score", *(["category_id"] if query.with_facets else []), *_SORT_COLUMNS[sort]]
@@ -1019,7 +1103,7 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
         statement += "SELECT 1, category_id, count(*) FROM found WHERE score IS NOT NULL GROUP BY category_id"
     else:
         statement += "SELECT 2, 0, count(*) FROM found WHERE score IS NOT NULL"
-    return await _run(session, statement, sql, query)
+    return await _run(session, statement, sql, query), words
 
 
 async def _run(session: AsyncSession, statement: str, sql: _Sql, query: SearchQuery) -> SearchResult:

@@ -88,6 +88,8 @@ class ProductPage:
     facets: dict[int, int]
     # Each product's category (read with the products when asked): no tree needed for them.
     categories: dict[int, CategoryNode]
+    did_you_mean: str | None = None
+    relaxed: bool = False
 
 
 # A product's category, read with it (an outer join: the node, or all NULL).
@@ -166,6 +168,8 @@ async def search_products(
         has_next=offset + len(found) < result.total,
         facets=result.facets,
         categories=categories,
+        did_you_mean=result.did_you_mean,
+        relaxed=result.relaxed,
     )
 
 

@@ -183,6 +183,21 @@ class ProductConnection:
     facets: list[CategoryFacet] = strawberry.field(
         description="Counts per category for the same search (all pages), most products first."
     )
+    did_you_mean: str | None = strawberry.field(
+        default=None,
+        description=(
+            "When every word must match and nothing does: the text with each word the catalogue does not know "
+            "replaced by a catalogue word one letter away (the one in most products), as products spell it; "
+            "null when none is better, and whenever the text as typed finds something."
+        ),
+    )
+    relaxed: bool = strawberry.field(
+        default=False,
+        description=(
+            "True when nothing matched every word and the edges (and totalCount, facets) are the results of "
+            "the relaxed query: any word instead of all, products with more of the words first."
+        ),
+    )
 
 
 def _selects(info: Info, *path: str) -> bool:
@@ -290,6 +305,8 @@ class CatalogQuery:
             edges=edges,
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else after),
             facets=facets,
+            did_you_mean=page.did_you_mean,
+            relaxed=page.relaxed,
         )
 
     @strawberry.field(description='The product page ("Produktinformasjon"), by SKU; null when unknown.')

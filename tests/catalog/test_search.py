@@ -93,6 +93,8 @@ class Catalogue:
 
     async def found(self, text: str | None = None, **options: object) -> list[str]:
         result = await self.search(text, limit=100, **options)
+        if result.relaxed:
+            return []  # nothing matched every word (the relaxed results: tests/catalog/test_search_help.py)
         return [self.skus[i] for i in result.product_ids]
 
     def path(self, category: str) -> str:
@@ -246,7 +248,7 @@ async def test_search_cases(catalogue: Catalogue, case: Case) -> None:
     if case.exactly is not None:
         assert sorted(found) == sorted(case.exactly), found
     result = await catalogue.search(case.query, limit=100)
-    assert result.total == len(found)
+    assert result.total == len(found) or result.relaxed
 
 
 async def test_ranking(catalogue: Catalogue) -> None:
@@ -429,7 +431,9 @@ async def test_statements_per_search(catalogue: Catalogue) -> None:
     async with catalogue.database.reader() as session:
         for query, most in [
             (SearchQuery(text="hansker"), 2),
-            (SearchQuery(text="nitril steril kompress", with_facets=True), 2),
+            # No product has all three words: one more statement, the relaxed query (any word).
+            (SearchQuery(text="nitril steril kompress", with_facets=True), 3),
+            (SearchQuery(text="nitril steril", with_facets=True), 2),
             (SearchQuery(text="kompreser", category_path=catalogue.path("Forbruksmateriell")), 2),
             (SearchQuery(category_path=catalogue.path("Hansker"), with_facets=True), 1),
         ]:
