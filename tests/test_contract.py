@@ -22,7 +22,6 @@ PENDING = {
     "support.graphql",  # setReturnStatus comes with returns
     "storefront-lists.graphql",
     "storefront-returns.graphql",
-    "storefront-search.graphql",  # search suggestions, did-you-mean (search issue)
     "storefront-live.graphql",  # cart subscriptions (live carts issue)
     "erp-webhooks.graphql",  # signed webhooks (live carts issue)
 }

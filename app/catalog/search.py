@@ -144,6 +144,9 @@ class SearchQuery:
     # then the shop's orders since ``since``, then in stock. ``since``: 12 months back, from the caller's clock.
     customer_id: int | None = None
     since: datetime | None = None
+    # As the user types (suggestions): the last word is a prefix from 2 letters; no did-you-mean
+    # or relaxed query when nothing matches.
+    typing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +196,7 @@ MIN_TAIL, MIN_HEAD = 3, 2
 MAX_DESCRIPTION_WORDS = 40
 MAX_QUERY_WORDS = 8
 MIN_PREFIX = 3  # a typed word is used as a prefix from this length
+TYPING_PREFIX = 2  # ... and the last word of a text being typed (suggestions) from this length
 MIN_TAIL_PREFIX = 4  # ... and also matches compound tails from this length
 MIN_TYPO_WORD = 5  # typo tolerance for typed words this long
 MIN_VOCABULARY_WORD = 4  # search_words holds stems this long
@@ -445,6 +449,8 @@ class _Word:
     # Every score of the word is multiplied by this: a compound's head (and any
     # word as typed) counts double a modifier part ("sår" in "sårkompresser").
     scale: int = HEAD_SCALE
+    # A typed prefix this long also matches compound tails (shorter: whole words only).
+    tail_from: int = MIN_TAIL_PREFIX
     # From the first statement: every key of the stems and prefixes with its
     # factor (None: more than KEY_CAP in a range), and with several words the
     # word's index rows counted up to COUNT_CAP.
@@ -459,7 +465,7 @@ class _Word:
 
     def admits(self, key: str, low: str, factor: int) -> bool:
         """Whether a key found in the range starting at ``low`` matches (short prefixes: whole words only)."""
-        if factor != PREFIX_FACTOR or len(low) >= MIN_TAIL_PREFIX:
+        if factor != PREFIX_FACTOR or len(low) >= self.tail_from:
             return True
         return key[-1] in WHOLE_WORD_CODES or _stem_of(key) in self.stems
 
@@ -470,7 +476,7 @@ class _Word:
         parts = []
         for low, high, factor in self.bounds():
             part = f"{column} >= {sql(low)} AND {column} < {sql(high)}"
-            if factor == PREFIX_FACTOR and len(low) < MIN_TAIL_PREFIX:
+            if factor == PREFIX_FACTOR and len(low) < self.tail_from:
                 part += (
                     f" AND (substr({column}, length({column}), 1) IN ({_WHOLE_CODES_SQL})"
                     f" OR substr({column}, 1, length({column}) - 2) IN ({sql.listed(sorted(self.stems))}))"
@@ -534,7 +540,7 @@ class _Word:
 _WHOLE_CODES_SQL = ", ".join(f"'{code}'" for code in WHOLE_WORD_CODES)
 
 
-def _parse(value: str, expansions: synonyms.Expansions | None = None) -> list[_Word]:
+def _parse(value: str, expansions: synonyms.Expansions | None = None, typing: bool = False) -> list[_Word]:
     """The query's words; a synonym term (a word or a phrase) becomes one word that also
     matches what the term finds: each other term by its last word (its head)."""
     parsed: dict[str, _Word] = {}
@@ -556,10 +562,13 @@ def _parse(value: str, expansions: synonyms.Expansions | None = None) -> list[_W
         if key in parsed:
             continue
         letters = typed.isalpha()
+        shortest = TYPING_PREFIX if typing and position >= len(typed_words) else MIN_PREFIX
         parsed[key] = _Word(
             typed=typed,
             stems=stems,
-            prefixes={form for form in forms if letters and len(form) >= MIN_PREFIX},
+            prefixes={form for form in forms if letters and len(form) >= shortest},
+            # Being typed: "ha" already names the glove in "Nitrilhanske" (a compound's part).
+            tail_from=TYPING_PREFIX if shortest == TYPING_PREFIX else MIN_TAIL_PREFIX,
             typo_eligible=letters and len(typed) >= MIN_TYPO_WORD and not found,
         )
     return list(parsed.values())
@@ -687,7 +696,7 @@ async def _split_compounds(session: AsyncSession, words: list[_Word]) -> list[_W
     for word in words:
         parts = compounds.split(word.typed, whole, known) if word in unknown else None
         if parts is None:
-            result.append(_Word(word.typed, word.stems, word.prefixes, word.typo_eligible))
+            result.append(_Word(word.typed, word.stems, word.prefixes, word.typo_eligible, tail_from=word.tail_from))
             continue
         changed = True
         for position, (typed, stem) in enumerate(parts):
@@ -938,7 +947,7 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
     """The page of products for the query; when a text with words finds nothing, also a
     did-you-mean and the relaxed query's results (any word), in statements of their own."""
     result, words = await _search(session, query)
-    if result.total or not words or not (query.text or "").strip():
+    if result.total or not words or not (query.text or "").strip() or query.typing:
         return result
     suggestion = await _did_you_mean(session, query.text or "", words)
     if len(words) > 1:
@@ -1034,13 +1043,13 @@ async def _search(
     simple = sort is ProductSort.RELEVANCE and not (query.with_facets or query.category_path or query.in_stock_only)
     inactive = None
     expansions = synonyms.cached()
-    words = prepared if prepared is not None else _parse(value, expansions)
+    words = prepared if prepared is not None else _parse(value, expansions, query.typing)
     if words and prepared is None:
         inactive, token = await _prepare(session, words, count_inactive=simple)
         if token != expansions.token:
             # The synonyms changed since this process read them: read them, and start again.
             expansions = await synonyms.load(session)
-            words = _parse(value, expansions)
+            words = _parse(value, expansions, query.typing)
             inactive, _ = await _prepare(session, words, count_inactive=simple)
     split = await _split_compounds(session, words) if prepared is None else None
     if split is not None:

@@ -10,12 +10,15 @@ from app.schema.catalog import CatalogQuery
 from app.schema.erp import ErpMutation
 from app.schema.identity import IdentityMutation, IdentityQuery
 from app.schema.orders import OrderMutation, OrderQuery
+from app.schema.search_suggestions import SearchSuggestionsQuery
 from app.schema.search_synonyms import SearchSynonymMutation, SearchSynonymQuery
 from app.schema.support import SupportMutation, SupportQuery
 
 
 @strawberry.type
-class Query(IdentityQuery, CatalogQuery, CartQuery, OrderQuery, SupportQuery, SearchSynonymQuery):
+class Query(
+    IdentityQuery, CatalogQuery, CartQuery, OrderQuery, SupportQuery, SearchSynonymQuery, SearchSuggestionsQuery
+):
     pass
 
 
