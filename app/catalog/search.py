@@ -63,6 +63,15 @@ MAX_QUERY_WORDS); every word must match (AND), by any of its keys:
   word: the known words one edit away (Damerau-Levenshtein: a letter left out,
   added or replaced, or two neighbours swapped): weight x 1.
 
+A typed word stands for every stem ``text.readings`` allows (Bokmål and Nynorsk
+forms, both sides of the -er/-el syncope), and a synonym term (``app.catalog.synonyms``,
+applied here, never indexed) also for each other term's head; the process's copy
+of the synonyms is checked by a token read in the first statement.
+
+When nothing matches every word, ``search`` adds a did-you-mean (unknown words
+replaced by the catalogue word one edit away in most products) and the relaxed
+query's results (any word), in statements of their own on that path only.
+
 A typed word that is no word of the catalogue (no key of its own stem, no
 known word one typo away) is split into the catalogue's words by
 ``app.catalog.compounds`` ("sårkompresser" → sår + kompress; one more statement
