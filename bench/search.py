@@ -52,6 +52,13 @@ QUERY = """query SearchProducts($search: String, $customerNumber: String, $first
 }"""
 
 SEARCHES = ["hansker", "nitrilhanske", "kompress", "kompreser", "sprøyte 10 ml", "kateter", "desinfeksjon", "bleie"]
+# Typed compounds and Nynorsk (split into the catalogue's words, read as every form).
+SEARCHES += ["engangshansker", "sårkompresser", "hanskar"]
+# The search box as the user types (searchSuggestions), for the demo customer.
+PREFIXES = ["ha", "han", "nitr", "kom", "sprø", "kat", "de", "ble"]
+SUGGEST = """query SearchSuggestions($prefix: String!, $customerNumber: String) {
+  searchSuggestions(prefix: $prefix, customerNumber: $customerNumber) {
+    categories { id name productCount } products { id sku name thumbnailUrl } } }"""
 
 
 def ms(samples: list[float], q: float) -> float:
@@ -79,13 +86,14 @@ async def prepare(url: str, products: int) -> tuple[Database, str, list[str]]:
     return database, token, skus
 
 
-async def measure(url: str, products: int, rounds: int) -> tuple[list[float], list[float]]:
+async def measure(url: str, products: int, rounds: int) -> tuple[list[float], list[float], list[float]]:
     database, token, skus = await prepare(url, products)
     terms = [*SEARCHES, skus[0], skus[1][:4]]
     app = create_app(Settings(database_url=url, mail_worker=False, log_level="warning"), database)
     heap.settle()  # as app/asgi.py does for the server
     graphql: list[float] = []
     bare: list[float] = []
+    suggest: list[float] = []
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
         headers = {"authorization": f"Bearer {token}"}
         for round_number in range(rounds + 2):
@@ -102,11 +110,20 @@ async def measure(url: str, products: int, rounds: int) -> tuple[list[float], li
                 if round_number >= 2:  # the first rounds warm caches
                     graphql.append(elapsed)
                     bare.append(bare_elapsed)
+            for prefix in PREFIXES:
+                body = {"query": SUGGEST, "variables": {"prefix": prefix, "customerNumber": "10001"}}
+                started = time.perf_counter()
+                response = await http.post("/graphql", json=body, headers=headers)
+                elapsed = time.perf_counter() - started
+                assert response.status_code == 200 and "errors" not in response.json(), response.text[:500]
+                if round_number >= 2:
+                    suggest.append(elapsed)
     await database.dispose()
-    return graphql, bare
+    return graphql, bare, suggest
 
 
-def report(label: str, graphql: list[float], bare: list[float]) -> None:
+def report(label: str, graphql: list[float], bare: list[float], suggest: list[float]) -> None:
+    print(f"{label:10s} searchSuggestions p50 {ms(suggest, 0.5):6.1f} ms  p99 {ms(suggest, 0.99):6.1f} ms")
     print(
         f"{label:10s} GraphQL p50 {ms(graphql, 0.5):6.1f} ms  p99 {ms(graphql, 0.99):6.1f} ms | "
         f"bare search p50 {ms(bare, 0.5):6.1f} ms  p99 {ms(bare, 0.99):6.1f} ms | "
@@ -121,23 +138,25 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--postgres", default="postgresql+asyncpg://postgres@127.0.0.1:5432/bench_search")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     print(
         f"{args.products:,} products; searches: {', '.join(SEARCHES)} + an exact SKU + a SKU prefix; {args.rounds} rounds"
     )
-    results: list[tuple[str, list[float], list[float]]] = []
+    results: list[tuple[str, list[float], list[float], list[float]]] = []
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{folder}/bench.db"
-        migrations.upgrade(url)
-        print("SQLite:", flush=True)
-        results.append(("SQLite", *asyncio.run(measure(url, args.products, args.rounds))))
+        if not args.skip_sqlite:
+            migrations.upgrade(url)
+            print("SQLite:", flush=True)
+            results.append(("SQLite", *asyncio.run(measure(url, args.products, args.rounds))))
     if not args.skip_postgres:
         migrations.recreate_postgres(args.postgres)
         print("PostgreSQL:", flush=True)
         results.append(("PostgreSQL", *asyncio.run(measure(args.postgres, args.products, args.rounds))))
     print()
-    for label, graphql, bare in results:
-        report(label, graphql, bare)
+    for label, graphql, bare, suggest in results:
+        report(label, graphql, bare, suggest)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -82,6 +83,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file that each test copies instead of migrating again."""
     path = tmp_path_factory.mktemp("template") / "template.db"
     migrations.upgrade(f"sqlite+aiosqlite:///{path}")
+    # Tests start with no search synonyms, as PostgreSQL's do after TRUNCATE (the starter list is data).
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("DELETE FROM search_synonym_terms")
+        connection.execute("DELETE FROM search_synonyms")
+        connection.execute("DELETE FROM search_synonym_state")
+    connection.close()  # the last connection: the WAL goes into the file that tests copy
     return path
 
 

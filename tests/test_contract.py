@@ -19,8 +19,6 @@ CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "contract"
 
 # Documents whose features are not built yet.
 PENDING = {
-    "storefront-search.graphql",  # search suggestions, did-you-mean (search issue)
-    "support-search.graphql",  # synonyms managed by support (search issue)
     "storefront-live.graphql",  # cart subscriptions (live carts issue)
     "erp-webhooks.graphql",  # signed webhooks (live carts issue)
 }

@@ -63,11 +63,28 @@ MAX_QUERY_WORDS); every word must match (AND), by any of its keys:
   word: the known words one edit away (Damerau-Levenshtein: a letter left out,
   added or replaced, or two neighbours swapped): weight x 1.
 
+A typed word stands for every stem ``text.readings`` allows (Bokmål and Nynorsk
+forms, both sides of the -er/-el syncope), and a synonym term (``app.catalog.synonyms``,
+applied here, never indexed) also for each other term's head; the process's copy
+of the synonyms is checked by a token read in the first statement.
+
+When nothing matches every word, ``search`` adds a did-you-mean (unknown words
+replaced by the catalogue word one edit away in most products) and the relaxed
+query's results (any word), in statements of their own on that path only.
+
+A typed word that is no word of the catalogue (no key of its own stem, no
+known word one typo away) is split into the catalogue's words by
+``app.catalog.compounds`` ("sårkompresser" → sår + kompress; one more statement
+to look the parts up, one to prepare them); every part must match, and the
+head (the last part) counts double the others (``scale``).
+
 A product's score is the sum over the words of its best key for each (so two
 words in the name beat one in the name and one in the description). The whole
 text is also tried as a SKU: the exact SKU scores 1,000,000 and SKUs starting
 with it (when it has a digit and 2+ characters) 100,000, above any text match.
-Ties go by name, then id, in code point order on both databases.
+Equal scores go by what serves a buyer, never by name: the customer's own orders
+of the last 12 months first (SearchQuery.customer_id; no other customer's), then
+the shop's orders of it in that time, then in stock before out of stock, then id.
 
 TWO STATEMENTS a search. The first lists each word's keys by a loose index
 scan (one seek a key), counts its index rows (capped), and looks up typo
@@ -89,7 +106,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -98,7 +116,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.catalog import text
+from app.catalog import compounds, synonyms, text
 from app.models.catalog import Category, Product, SearchTerm, SearchWord
 
 
@@ -131,6 +149,13 @@ class SearchQuery:
     offset: int = 0
     limit: int = 20
     with_facets: bool = False
+    # Ties in relevance: this customer's purchases since ``since`` first (None: no customer),
+    # then the shop's orders since ``since``, then in stock. ``since``: 12 months back, from the caller's clock.
+    customer_id: int | None = None
+    since: datetime | None = None
+    # As the user types (suggestions): the last word is a prefix from 2 letters; no did-you-mean
+    # or relaxed query when nothing matches.
+    typing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +164,10 @@ class SearchResult:
     total: int
     # category id -> number of matching products in it (directly, not descendants)
     facets: dict[int, int] = field(default_factory=dict)
+    # Nothing matched every word: a better text from the catalogue's words (None: none better), and
+    # whether these are the results of the relaxed query (any word instead of every word).
+    did_you_mean: str | None = None
+    relaxed: bool = False
 
 
 # --- terms and weights -------------------------------------------------------
@@ -168,6 +197,7 @@ WORD_CODES = tuple(code for code in WEIGHTS if code != SKU)
 WHOLE_WORD_CODES = (NAME, MAKER, DESCRIPTION, IN_CATEGORY[NAME], IN_CATEGORY[MAKER], IN_CATEGORY[DESCRIPTION], CATEGORY)
 
 EXACT_FACTOR, PREFIX_FACTOR, TYPO_FACTOR = 4, 2, 1
+HEAD_SCALE, MODIFIER_SCALE = 2, 1
 SKU_EXACT_SCORE, SKU_PREFIX_SCORE = 1_000_000, 100_000
 
 # Compound tails: at least this long, starting at least this far into the word.
@@ -175,6 +205,7 @@ MIN_TAIL, MIN_HEAD = 3, 2
 MAX_DESCRIPTION_WORDS = 40
 MAX_QUERY_WORDS = 8
 MIN_PREFIX = 3  # a typed word is used as a prefix from this length
+TYPING_PREFIX = 2  # ... and the last word of a text being typed (suggestions) from this length
 MIN_TAIL_PREFIX = 4  # ... and also matches compound tails from this length
 MIN_TYPO_WORD = 5  # typo tolerance for typed words this long
 MIN_VOCABULARY_WORD = 4  # search_words holds stems this long
@@ -239,10 +270,13 @@ def index_terms(doc: IndexedProduct) -> dict[str, int]:
             if own:
                 for part in _tails(stem):
                     category.setdefault(part, CATEGORY_TAIL)
+    # A stem of the name is in a category also when it is another form of the category's
+    # word: "Urinkateter" (katet) in "Urinkatetre" (katetr).
+    in_category = {reading for stem in category for reading in text.readings(stem)}
     terms: dict[str, int] = {}
     weights = WEIGHTS
     for stem, code in place.items():
-        if stem in category:
+        if stem in in_category:
             code = IN_CATEGORY[code]
         terms[f"{stem}{SEPARATOR}{code}"] = weights[code]
     for stem, code in category.items():
@@ -421,6 +455,11 @@ class _Word:
     prefixes: set[str]  # typed forms
     typo_eligible: bool
     corrections: set[str] = field(default_factory=set)
+    # Every score of the word is multiplied by this: a compound's head (and any
+    # word as typed) counts double a modifier part ("sår" in "sårkompresser").
+    scale: int = HEAD_SCALE
+    # A typed prefix this long also matches compound tails (shorter: whole words only).
+    tail_from: int = MIN_TAIL_PREFIX
     # From the first statement: every key of the stems and prefixes with its
     # factor (None: more than KEY_CAP in a range), and with several words the
     # word's index rows counted up to COUNT_CAP.
@@ -435,7 +474,7 @@ class _Word:
 
     def admits(self, key: str, low: str, factor: int) -> bool:
         """Whether a key found in the range starting at ``low`` matches (short prefixes: whole words only)."""
-        if factor != PREFIX_FACTOR or len(low) >= MIN_TAIL_PREFIX:
+        if factor != PREFIX_FACTOR or len(low) >= self.tail_from:
             return True
         return key[-1] in WHOLE_WORD_CODES or _stem_of(key) in self.stems
 
@@ -446,7 +485,7 @@ class _Word:
         parts = []
         for low, high, factor in self.bounds():
             part = f"{column} >= {sql(low)} AND {column} < {sql(high)}"
-            if factor == PREFIX_FACTOR and len(low) < MIN_TAIL_PREFIX:
+            if factor == PREFIX_FACTOR and len(low) < self.tail_from:
                 part += (
                     f" AND (substr({column}, length({column}), 1) IN ({_WHOLE_CODES_SQL})"
                     f" OR substr({column}, 1, length({column}) - 2) IN ({sql.listed(sorted(self.stems))}))"
@@ -482,9 +521,9 @@ class _Word:
         per row than taking the code apart (substr, length) and multiplying.
         """
         if self.keys is None:
-            return f"{_weight_sql(column)} * {self.factor(sql, column)}"
+            return f"{_weight_sql(column)} * {self.factor(sql, column)} * {self.scale}"
         whens = " ".join(
-            f"WHEN {sql(key)} THEN {WEIGHTS[key[-1]] * self.keys[key]}"
+            f"WHEN {sql(key)} THEN {WEIGHTS[key[-1]] * self.keys[key] * self.scale}"
             for key in sorted(self.keys if keys is None else keys)
         )
         return f"(CASE {column} {whens} END)" if whens else "CAST(NULL AS INTEGER)"
@@ -510,37 +549,49 @@ class _Word:
 _WHOLE_CODES_SQL = ", ".join(f"'{code}'" for code in WHOLE_WORD_CODES)
 
 
-def _parse(value: str) -> list[_Word]:
+def _parse(value: str, expansions: synonyms.Expansions | None = None, typing: bool = False) -> list[_Word]:
+    """The query's words; a synonym term (a word or a phrase) becomes one word that also
+    matches what the term finds: each other term by its last word (its head)."""
     parsed: dict[str, _Word] = {}
-    for typed in text.words(value):
+    typed_words = text.words(value)[: MAX_QUERY_WORDS * 4]
+    position = 0
+    while position < len(typed_words) and len(parsed) < MAX_QUERY_WORDS:
+        found = expansions.find(typed_words, position) if expansions and expansions.also else None
+        length = found[0] if found else 1
+        typed = typed_words[position + length - 1]
+        position += length
         forms = [typed]
         alternative = text.ascii_spelling_alternative(typed)
         if alternative:
             forms.append(alternative)
-        stems = {text.stem(form) for form in forms}
-        key = min(stems)
+        stems = {reading for form in forms for reading in text.readings(form)}
+        for other in found[1] if found else ():
+            stems |= text.readings(other.split()[-1])
+        key = " ".join(typed_words[position - length : position]) if found else text.stem(forms[0])
         if key in parsed:
             continue
         letters = typed.isalpha()
+        shortest = TYPING_PREFIX if typing and position >= len(typed_words) else MIN_PREFIX
         parsed[key] = _Word(
             typed=typed,
             stems=stems,
-            prefixes={form for form in forms if letters and len(form) >= MIN_PREFIX},
-            typo_eligible=letters and len(typed) >= MIN_TYPO_WORD,
+            prefixes={form for form in forms if letters and len(form) >= shortest},
+            # Being typed: "ha" already names the glove in "Nitrilhanske" (a compound's part).
+            tail_from=TYPING_PREFIX if shortest == TYPING_PREFIX else MIN_TAIL_PREFIX,
+            typo_eligible=letters and len(typed) >= MIN_TYPO_WORD and not found,
         )
-        if len(parsed) == MAX_QUERY_WORDS:
-            break
     return list(parsed.values())
 
 
-async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bool) -> int | None:
+async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bool) -> tuple[int | None, str]:
     """What planning needs, in one statement.
 
     * every key of each word's stems and prefixes, by a loose index scan (one
       index seek a key, at most KEY_CAP a range);
     * typo candidates: search_words rows for the deletions of the words that may be typos;
     * each word's index rows counted up to COUNT_CAP (to choose the plan);
-    * when asked, the inactive products, up to FEW_INACTIVE (returned).
+    * when asked, the inactive products, up to FEW_INACTIVE (returned);
+    * the synonyms' token (returned), to tell whether this process's copy is current.
     """
     sql = _Sql()
     bounds = [(position, *bound) for position, word in enumerate(words) for bound in word.bounds()]
@@ -572,6 +623,9 @@ async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bo
             if not (factor == EXACT_FACTOR and low[:-1] in word.prefixes)
         )
         parts.append(f"SELECT 2, {position}, '', '', {counts}")
+    parts.append(
+        f"SELECT 4, 0, COALESCE((SELECT token FROM search_synonym_state WHERE id = {synonyms.STATE_ID}), ''), '', 0"
+    )
     if count_inactive:
         parts.append(
             "SELECT 3, 0, '', '', (SELECT count(*) FROM (SELECT 1 AS one FROM products p "
@@ -580,6 +634,7 @@ async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bo
     rows = (await session.execute(sql_text(walk + " UNION ALL ".join(parts)), sql.params)).all()
 
     inactive = None
+    token = ""
     for word in words:
         word.keys = {}
     candidates: list[tuple[str, str]] = []
@@ -595,6 +650,8 @@ async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bo
             candidates.append((a, b))
         elif kind == 2:
             words[g].rows = n
+        elif kind == 4:
+            token = a
         else:
             inactive = n
 
@@ -609,7 +666,60 @@ async def _prepare(session: AsyncSession, words: list[_Word], count_inactive: bo
             if candidate not in w.stems and text.within_one_edit(stem, candidate)
         }
         w.correct(set(sorted(close)[:MAX_CORRECTIONS]))
-    return inactive
+    return inactive, token
+
+
+def _unknown(word: _Word) -> bool:
+    """A typed word that is no word of the catalogue: none of its keys is its own stem, and no known
+    word is one typo away (then it is taken for that word mistyped, and no statement is spent)."""
+    return word.keys is not None and not word.corrections and EXACT_FACTOR not in word.keys.values()
+
+
+async def _split_compounds(session: AsyncSession, words: list[_Word]) -> list[_Word] | None:
+    """The words with each unknown typed compound replaced by its parts (head last); None: no change.
+
+    One statement, only when a typed word is unknown: for each stem a split may
+    need, its first key (codes of whole words sort before compound tails'), so
+    that app.catalog.compounds can tell whole words from tails.
+    """
+    unknown = [w for w in words if _unknown(w) and compounds.splittable(w.typed)]
+    if not unknown:
+        return None
+    stems = sorted({stem for w in unknown for stem in compounds.candidates(w.typed)})
+    sql = _Sql()
+    statement = " UNION ALL ".join(
+        f"SELECT {i} AS n, (SELECT term FROM search_terms WHERE term > {sql(stem + SEPARATOR)} "
+        f"AND term < {sql(stem + _AFTER_SEPARATOR)} ORDER BY term LIMIT 1) AS t"
+        for i, stem in enumerate(stems)
+    )
+    rows = (await session.execute(sql_text(statement), sql.params)).all()
+    whole: set[str] = set()
+    known: set[str] = set()
+    for n, first in rows:
+        if first is not None:
+            known.add(stems[n])
+            if first[-1] in WHOLE_WORD_CODES:
+                whole.add(stems[n])
+    changed = False
+    result: list[_Word] = []
+    for word in words:
+        parts = compounds.split(word.typed, whole, known) if word in unknown else None
+        if parts is None:
+            result.append(_Word(word.typed, word.stems, word.prefixes, word.typo_eligible, tail_from=word.tail_from))
+            continue
+        changed = True
+        for position, (typed, stem) in enumerate(parts):
+            head = position == len(parts) - 1
+            result.append(
+                _Word(
+                    typed=typed,
+                    stems={stem},
+                    prefixes={typed} if len(typed) >= MIN_PREFIX else set(),
+                    typo_eligible=False,
+                    scale=HEAD_SCALE if head else MODIFIER_SCALE,
+                )
+            )
+    return result[:MAX_QUERY_WORDS] if changed else None
 
 
 def _plan(words: list[_Word]) -> tuple[list[int], list[int]]:
@@ -665,7 +775,9 @@ def _main_stem(word: _Word) -> str | None:
     return next(iter(exact)) if len(exact) == 1 else None
 
 
-def _matched(sql: _Sql, words: list[_Word], value: str) -> tuple[str, Callable[[str], tuple[str, str]]] | None:
+def _matched(
+    sql: _Sql, words: list[_Word], value: str, any_word: bool = False
+) -> tuple[str, Callable[[str], tuple[str, str]]] | None:
     """(SQL of (product_id, sku_score, words_score) rows read as ``m``, and a function of the product
     id's SQL giving the score and the joins it needs); None: nothing can match.
 
@@ -675,12 +787,16 @@ def _matched(sql: _Sql, words: list[_Word], value: str) -> tuple[str, Callable[[
     common words are probed per product. A SKU match (sku_score) wins.
     """
     sku = _sku_condition(sql, value)
-    if any(word.hopeless for word in words):
+    if any_word:
+        # The relaxed query: any word will do, the more the better; every word read, none probed.
+        words = [word for word in words if not word.hopeless]
+        sku = None
+    elif any(word.hopeless for word in words):
         words = []  # a word without a single key: no text match
     if not words and sku is None:
         return None
     null = "CAST(NULL AS INTEGER)"
-    scanned, probed = _plan(words)
+    scanned, probed = (list(range(len(words))), []) if any_word else _plan(words)
 
     def probe(product_id: str) -> tuple[str, str]:
         """(score SQL over m, LEFT JOINs that read the probed words of one-row-a-product kind)."""
@@ -699,7 +815,7 @@ def _matched(sql: _Sql, words: list[_Word], value: str) -> tuple[str, Callable[[
                 terms.append(_probe(sql, word, product_id))
         return f"COALESCE(m.sku_score, {' + '.join(terms)})", "".join(joins)
 
-    main = _main_stem(words[scanned[0]]) if len(scanned) == 1 else None
+    main = _main_stem(words[scanned[0]]) if len(scanned) == 1 and not any_word else None
     if main is not None:
         # The word's main stem has one row a product: read without grouping. Other
         # stems of its keys (a prefix's longer words, typo corrections) are grouped
@@ -741,8 +857,10 @@ def _matched(sql: _Sql, words: list[_Word], value: str) -> tuple[str, Callable[[
         branches.append(f"SELECT product_id, -1 AS g, {sku_score} AS s FROM search_terms WHERE {condition}")
     best_sku = "max(CASE WHEN g = -1 THEN s END)" if sku is not None else null
     words_score = " + ".join(f"max(CASE WHEN g = {i} THEN s END)" for i in scanned) if scanned else null
+    if any_word:
+        words_score = " + ".join(f"COALESCE(max(CASE WHEN g = {i} THEN s END), 0)" for i in scanned)
     having = ""
-    if len(scanned) > 1:
+    if len(scanned) > 1 and not any_word:
         # Only products with every scanned word (or the SKU) go on.
         having = f" HAVING {words_score} IS NOT NULL" + (f" OR {best_sku} IS NOT NULL" if sku is not None else "")
     matched = (
@@ -765,7 +883,7 @@ def _filters(sql: _Sql, query: SearchQuery) -> str:
 
 
 _SORT_COLUMNS = {
-    ProductSort.RELEVANCE: ("score", "name"),
+    ProductSort.RELEVANCE: ("score", "mine", "sales", "stock"),
     ProductSort.NAME: ("name",),
     ProductSort.SKU: ("sku",),
     ProductSort.NEWEST: ("created_at",),
@@ -776,16 +894,45 @@ def _order(sort: ProductSort, alias: str, postgres: bool, score: str | None = No
     # Names and SKUs in code point order on both databases, whatever the server's locale.
     collate = ' COLLATE "C"' if postgres else ""
     return {
-        ProductSort.RELEVANCE: f"{score or alias + '.score'} DESC, {alias}.name{collate}, {alias}.id",
+        ProductSort.RELEVANCE: (
+            f"{score or alias + '.score'} DESC, {alias}.mine DESC, {alias}.sales DESC, {alias}.stock DESC, {alias}.id"
+        ),
         ProductSort.NAME: f"{alias}.name{collate}, {alias}.id",
         ProductSort.SKU: f"{alias}.sku{collate}, {alias}.id",
         ProductSort.NEWEST: f"{alias}.created_at DESC, {alias}.id DESC",
     }[sort]
 
 
+# Orders that count as sales: every placed order but the rejected and cancelled.
+_SOLD = "o.status NOT IN ('REJECTED', 'CANCELLED')"
+
+
+def _tie_columns(sql: _Sql, query: SearchQuery, product: str) -> dict[str, str]:
+    """SQL of the tie-breaks of equal scores, for the product row ``product``: never its name.
+
+    mine: 1 when this customer ordered it since ``query.since`` (only its own orders: another
+    customer's never count); sales: the shop's orders of it since then; stock: 1 when in stock.
+    """
+    since = query.since or datetime(1970, 1, 1)
+    window = f"o.placed_at >= {sql(since)} AND {_SOLD}"
+    mine = "0"
+    if query.customer_id is not None:
+        mine = (
+            f"(CASE WHEN EXISTS (SELECT 1 FROM order_lines l JOIN orders o ON o.id = l.order_id "
+            f"WHERE l.product_id = {product}.id AND o.customer_id = {sql(query.customer_id)} AND {window}) "
+            "THEN 1 ELSE 0 END)"
+        )
+    sales = (
+        f"(SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id "
+        f"WHERE l.product_id = {product}.id AND {window})"
+    )
+    stock = f"(CASE WHEN {product}.stock_quantity > 0 THEN 1 ELSE 0 END)"
+    return {"mine": mine, "sales": sales, "stock": stock}
+
+
 _ALL_COLUMNS = "p.id, p.category_id, p.name, p.sku, p.created_at, p.active, p.stock_quantity"
 # What the page of a plain relevance search needs: ix_products_id_name_active covers it.
-_PAGE_COLUMNS = "p.id, p.name, p.active"
+_PAGE_COLUMNS = "p.id, p.active, p.stock_quantity"
 
 
 def _join_products(product_id: str, postgres: bool, columns: str = _ALL_COLUMNS) -> str:
@@ -806,6 +953,78 @@ _INACTIVE_CONDITION = "NOT p.active"
 
 
 async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
+    """The page of products for the query; when a text with words finds nothing, also a
+    did-you-mean and the relaxed query's results (any word), in statements of their own."""
+    result, words = await _search(session, query)
+    if result.total or not words or not (query.text or "").strip() or query.typing:
+        return result
+    suggestion = await _did_you_mean(session, query.text or "", words)
+    if len(words) > 1:
+        relaxed, _ = await _search(session, query, any_word=True, prepared=words)
+        if relaxed.total:
+            return replace(relaxed, did_you_mean=suggestion, relaxed=True)
+    return replace(result, did_you_mean=suggestion)
+
+
+async def _did_you_mean(session: AsyncSession, value: str, words: list[_Word]) -> str | None:
+    """The text with each word the catalogue does not know replaced by a known word one edit away
+    (the one in most products), spelt as a product spells it; None when no word changes.
+
+    Looks at every typed word of 4+ letters without keys of its own (typo tolerance in search
+    proper starts at 5 letters; a correction offered is only a suggestion).
+    """
+    replacements: dict[str, str] = {}
+    for word in words:
+        if not word.typed.isalpha() or len(word.typed) < MIN_VOCABULARY_WORD:
+            continue
+        if word.keys is not None and EXACT_FACTOR in word.keys.values():
+            continue  # a word of the catalogue
+        variants = sorted({v for stem in word.stems for v in text.deletions(stem)})
+        found = (
+            await session.execute(
+                select(SearchWord.word).where(SearchWord.variant.in_(variants)).distinct().order_by(SearchWord.word)
+            )
+        ).scalars()
+        close = [c for c in found if any(text.within_one_edit(stem, c) for stem in word.stems) and c not in word.stems]
+        if not close:
+            continue
+        sql = _Sql()
+        counts = " UNION ALL ".join(
+            f"SELECT {n}, (SELECT count(*) FROM (SELECT 1 AS one FROM search_terms WHERE term > {sql(c + SEPARATOR)} "
+            f"AND term < {sql(c + _AFTER_SEPARATOR)} LIMIT 1000) AS capped)"
+            for n, c in enumerate(close[:MAX_CORRECTIONS])
+        )
+        rows = (await session.execute(sql_text(counts), sql.params)).all()
+        best = close[max(rows, key=lambda row: (row[1], -row[0]))[0]]
+        replacements[word.typed] = await _spelling(session, best) or best
+    if not replacements:
+        return None
+    return " ".join(replacements.get(typed, typed) for typed in text.tokens(value)[: MAX_QUERY_WORDS * 4])
+
+
+async def _spelling(session: AsyncSession, stem: str) -> str | None:
+    """How a product writes a word of this stem (lower case), from one product that has it."""
+    row = (
+        await session.execute(
+            select(Product.name, Product.description, Product.manufacturer)
+            .join(SearchTerm, SearchTerm.product_id == Product.id)
+            .where(SearchTerm.term > stem + SEPARATOR, SearchTerm.term < stem + _AFTER_SEPARATOR)
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        return None
+    for value in row:
+        for word in text.words(value):
+            if text.stem(word) == stem:
+                return word
+    return None
+
+
+async def _search(
+    session: AsyncSession, query: SearchQuery, any_word: bool = False, prepared: list[_Word] | None = None
+) -> tuple[SearchResult, list[_Word]]:
+    """The query (every word, or with ``any_word`` any of the ``prepared`` words), and its words."""
     value = (query.text or "").strip()
     has_text = bool(text.tokens(value))
     sort = query.sort or (ProductSort.RELEVANCE if has_text else ProductSort.NAME)
@@ -828,14 +1047,27 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
             statement += f"SELECT 1, p.category_id, count(*) FROM products p {where} GROUP BY p.category_id"
         else:
             statement += f"SELECT 2, 0, count(*) FROM products p {where}"
-        return await _run(session, statement, sql, query)
+        return await _run(session, statement, sql, query), []
 
-    words = _parse(value)
     simple = sort is ProductSort.RELEVANCE and not (query.with_facets or query.category_path or query.in_stock_only)
-    inactive = await _prepare(session, words, count_inactive=simple) if words else None
-    matched = _matched(sql, words, value)
+    inactive = None
+    expansions = synonyms.cached()
+    words = prepared if prepared is not None else _parse(value, expansions, query.typing)
+    if words and prepared is None:
+        inactive, token = await _prepare(session, words, count_inactive=simple)
+        if token != expansions.token:
+            # The synonyms changed since this process read them: read them, and start again.
+            expansions = await synonyms.load(session)
+            words = _parse(value, expansions, query.typing)
+            inactive, _ = await _prepare(session, words, count_inactive=simple)
+    split = await _split_compounds(session, words) if prepared is None else None
+    if split is not None:
+        # A typed compound the catalogue does not hold: its parts are the words now.
+        words = split
+        inactive, _ = await _prepare(session, words, count_inactive=simple)
+    matched = _matched(sql, words, value, any_word=any_word)
     if matched is None:
-        return SearchResult(product_ids=[], total=0)
+        return SearchResult(product_ids=[], total=0), words
     source, probe = matched
 
     # Rows of the rarest word (typo corrections were not counted: unknown, so many).
@@ -846,19 +1078,21 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
         # only down to the score at its last place.
         last = sql(max(query.offset, 0) + max(query.limit, 1) - 1)
         score, joins = probe("m.product_id")
+        ties = ", ".join(f"{expression} AS {name}" for name, expression in _tie_columns(sql, query, "p").items())
         statement = (
             f"WITH inactive AS MATERIALIZED (SELECT p.id FROM products p WHERE {_INACTIVE_CONDITION}), "
             f"live AS (SELECT m.product_id, {score} AS score FROM {source} AS m{joins} "
             "WHERE m.product_id NOT IN (SELECT id FROM inactive)), "
             f"cut AS (SELECT score FROM live WHERE score IS NOT NULL ORDER BY score DESC LIMIT 1 OFFSET {last}) "
             f"SELECT 0 AS k, page.id AS ref, row_number() OVER (ORDER BY {order}) AS n "
-            f"FROM (SELECT p.id, live.score, p.name FROM live {_join_products('live.product_id', postgres, _PAGE_COLUMNS)} "
-            f"WHERE p.id = live.product_id AND p.active AND live.score >= COALESCE((SELECT score FROM cut), 0) "
-            f"ORDER BY {_order(sort, 'p', postgres, score='live.score')} "
+            f"FROM (SELECT * FROM (SELECT p.id, live.score, {ties} "
+            f"FROM live {_join_products('live.product_id', postgres, _PAGE_COLUMNS)} "
+            f"WHERE p.id = live.product_id AND p.active AND live.score >= COALESCE((SELECT score FROM cut), 0)) AS c "
+            f"ORDER BY {_order(sort, 'c', postgres)} "
             f"LIMIT {limit} OFFSET {offset}) AS page "
             "UNION ALL SELECT 2, 0, count(*) FROM live WHERE score IS NOT NULL"
         )
-        return await _run(session, statement, sql, query)
+        return await _run(session, statement, sql, query), words
 
     # Read twice below, so materialised: the matches with what sorting and facets need.
     needed = ["id", "score", *(["category_id"] if query.with_facets else []), *_SORT_COLUMNS[sort]]
@@ -871,7 +1105,10 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
         prefix, scored = f"WITH s AS MATERIALIZED ({scored}), ", "s"
     else:
         prefix, scored = "WITH ", f"({scored}) AS s"
-    selected = ", ".join("s.score" if c == "score" else f"p.{c}" for c in needed)
+    computed = _tie_columns(sql, query, "p") if sort is ProductSort.RELEVANCE else {}
+    selected = ", ".join(
+        "s.score" if c == "score" else f"{computed[c]} AS {c}" if c in computed else f"p.{c}" for c in needed
+    )
     columns = ", ".join(f"found.{c}" for c in needed)
     statement = (
         f"{prefix}found AS (SELECT {selected} FROM {scored} {_join_products('s.product_id', postgres)} "
@@ -884,7 +1121,7 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResult:
         statement += "SELECT 1, category_id, count(*) FROM found WHERE score IS NOT NULL GROUP BY category_id"
     else:
         statement += "SELECT 2, 0, count(*) FROM found WHERE score IS NOT NULL"
-    return await _run(session, statement, sql, query)
+    return await _run(session, statement, sql, query), words
 
 
 async def _run(session: AsyncSession, statement: str, sql: _Sql, query: SearchQuery) -> SearchResult:

@@ -11,19 +11,23 @@ Tokens (``words``): runs of letters or runs of digits ("20ml" → "20", "ml";
 "5x5 cm" → "5", "x", "5", "cm"). A few very common function words are dropped.
 
 Stemming (``stem``): light and rule-based; it only conflates the inflected forms
-of a noun (indefinite/definite, singular/plural), e.g. hanske, hansken, hansker,
-hanskene → "hansk". One ending is removed, longest first, keeping a stem of at
-least three letters with a vowel:
+of a noun (indefinite/definite, singular/plural), in Bokmål and Nynorsk, e.g.
+hanske, hansken, hansker, hanskene, hanskar, hanskane → "hansk"; sprøyta →
+"sprøyt"; munnbinda → "munnbind". One ending is removed, longest first,
+keeping a stem of at least three letters with a vowel:
 
-    ene, ere, eren, erne (holdere, holderen, holderne → hold), er, en, et
-    (not in -het, -itet: nyhet/nyheter), e
+    erne, eren, ane, ene, ere (holdere, holderen, holderne → hold), ar, er, en,
+    et (not in -het, -itet: nyhet/nyheter), a, e
 
 Nouns ending in unstressed -er/-el lose that e when inflected (kateter,
-katetre, kateteret; middel, midler). A rule cannot tell "kateter" (a stem)
-from "hansker" (a plural), so these come from a short list of such nouns
-(``SYNCOPE_NOUNS``), recognised at the end of a word so compounds work
-("urinkatetre" → "urinkatetr"); their stem is the form without the e, with a
-double consonant made single (middel → "midl").
+katetre, kateteret, katetra; middel, midler). No rule can tell "kateter" (a
+singular) from "hansker" (a plural) by its letters, so the index stems each
+form as it is written ("kateter" → "katet", "katetre" → "katetr") and a typed
+word stands for every reading the rule allows (``readings``): "katetre" →
+katetr, katet; "kateter" → katet, katetr; "midler" → midl, middel. A reading no
+product has costs nothing; the reading that does finds the product. This
+replaces a hand-kept list of such nouns (any -er/-el noun now works:
+termometer/termometre, adapter/adaptre, strimmel/strimler).
 """
 
 from __future__ import annotations
@@ -46,55 +50,12 @@ STOPWORDS = frozenset(
     and the of with str stk ca""".split()
 )
 
-# Nouns whose unstressed e before the final r/l goes when they are inflected.
-SYNCOPE_NOUNS = (
-    "kateter",
-    "plaster",
-    "filter",
-    "fiber",
-    "meter",
-    "liter",
-    "senter",
-    "sylinder",
-    "nummer",
-    "finger",
-    "skulder",
-    "middel",
-    "kapsel",
-    "muskel",
-    "ankel",
-    "nøkkel",
-    "pensel",
-    "kabel",
-)
-
 # Ending of the indefinite/definite, singular/plural forms, longest first.
-_ENDINGS = ("erne", "eren", "ene", "ere", "er", "en", "et", "e")
+_ENDINGS = ("erne", "eren", "ane", "ene", "ere", "ar", "er", "en", "et", "a", "e")
 _KEEP_ET = ("het", "itet")
+_NYNORSK_A = ("a",)
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+")
-
-
-def _syncope_stem(base: str) -> str:
-    stem = base[:-2] + base[-1]  # kateter → katetr, middel → middl
-    if len(stem) >= 3 and stem[-2] == stem[-3]:
-        stem = stem[:-3] + stem[-2:]  # middl → midl, nøkkl → nøkl
-    return stem
-
-
-def _syncope_forms() -> dict[str, str]:
-    forms: dict[str, str] = {}
-    for base in SYNCOPE_NOUNS:
-        stem = _syncope_stem(base)
-        for form in (base, base + "et", base + "en", base + "e", base + "ene", base + "ne"):
-            forms[form] = stem
-        for form in (stem, stem + "e", stem + "er", stem + "ene", stem + "et", stem + "en"):
-            forms[form] = stem
-    return forms
-
-
-_SYNCOPE_FORMS = _syncope_forms()
-_SYNCOPE_SHORTEST = min(len(form) for form in _SYNCOPE_FORMS)
 
 
 def _fold(text: str) -> str:
@@ -161,11 +122,6 @@ def stem(word: str) -> str:
     """The stem of one folded word; digits and unknown shapes come back unchanged."""
     if not word.isalpha() or len(word) < 4:
         return word
-    # A syncope noun at the end of the word, possibly inside a compound.
-    for start in range(0, len(word) - _SYNCOPE_SHORTEST + 1):
-        found = _SYNCOPE_FORMS.get(word[start:])
-        if found is not None:
-            return word[:start] + found
     for ending in _ENDINGS:
         if word.endswith(ending):
             rest = word[: -len(ending)]
@@ -173,8 +129,46 @@ def stem(word: str) -> str:
                 continue
             if ending == "et" and word.endswith(_KEEP_ET):
                 continue
+            if ending in _NYNORSK_A and len(rest) < 4:
+                continue  # urea, tena: a short word's final a is rather its own
+            if ending == "et" and rest.endswith("er") and len(rest) >= 6 and _has_vowel(rest[:-2]):
+                return rest[:-2]  # kateteret, plasteret: the singular of an -er noun, stemmed as it is
             return rest
     return word
+
+
+def _single(stem: str) -> str:
+    """A double consonant before the final r/l made single: middl → midl, nøkkl → nøkl."""
+    if len(stem) >= 4 and stem[-2] == stem[-3]:
+        return stem[:-3] + stem[-2:]
+    return stem
+
+
+@lru_cache(maxsize=50_000)
+def readings(word: str) -> frozenset[str]:
+    """Every stem a typed word may stand for: its own, and both sides of the -er/-el syncope.
+
+    kateter/kateteret (e before the final r, after a consonant) also read as the
+    syncopated stem "katetr"; katetre/midler (a consonant, then r/l, at the end of
+    the stem) also read as the full singular: "katet" (kateter), "middel"/"midel".
+    """
+    own = stem(word)
+    found = {own}
+    if not word.isalpha():
+        return frozenset(found)
+    for base in {word, own}:
+        if len(base) >= 5 and base[-2] == "e" and base[-1] in "rl" and base[-3] not in VOWELS:
+            syncopated = base[:-2] + base[-1]
+            found |= {syncopated, _single(syncopated), stem(base)}
+    if word.endswith(("ere", "eren", "erne", "eret")) and own[-1] not in VOWELS:
+        found |= {own + "r", _single(own + "r")}  # katetere, kateteret (an -er noun) → katetr
+    if len(own) >= 4 and own[-1] in "rl" and own[-2] not in VOWELS and own[-2] not in "rl":
+        full = own[:-1] + "e" + own[-1]
+        found |= {stem(full), full}
+        if own[-3] in VOWELS:  # midl → middel, nøkl → nøkkel
+            doubled = own[:-1] + own[-2] + "e" + own[-1]
+            found |= {stem(doubled), doubled}
+    return frozenset(found)
 
 
 def stems(text: str | None) -> list[str]:

@@ -28,10 +28,14 @@ from app.models.ordering import (
 )
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.returns import ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
+from app.models.search_synonyms import SearchSynonym, SearchSynonymState, SearchSynonymTerm
 from app.models.shopping_lists import ShoppingList, ShoppingListItem
 from app.models.support import AccountRequest, AccountRequestStatus, AuditEntry
 
 __all__ = [
+    "SearchSynonym",
+    "SearchSynonymState",
+    "SearchSynonymTerm",
     "Cart",
     "CartLine",
     "CartStatus",

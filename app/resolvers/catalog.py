@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
+from app import clock
 from app.catalog import search as search_engine
 from app.catalog.tree import CategoryNode, CategoryTree, active_product_counts, load_tree
 from app.context import Context, Info
@@ -17,6 +19,7 @@ from app.ids import decode_id
 from app.models import Category, Product, ProductImage
 from app.pagination import page_size
 from app.resolvers.access import require_user
+from app.viewer import Viewer
 
 _TREE = "category_tree"
 _COUNTS = "category_counts"
@@ -85,10 +88,26 @@ class ProductPage:
     facets: dict[int, int]
     # Each product's category (read with the products when asked): no tree needed for them.
     categories: dict[int, CategoryNode]
+    did_you_mean: str | None = None
+    relaxed: bool = False
 
 
 # A product's category, read with it (an outer join: the node, or all NULL).
 _CATEGORY_COLUMNS = (Category.id, Category.parent_id, Category.name, Category.slug, Category.path, Category.depth)
+
+
+# Ties in search go first to what the customer ordered in this time.
+PURCHASE_HISTORY = timedelta(days=365)
+
+
+def ranking_customer(viewer: Viewer, customer_number: str | None) -> int | None:
+    """Whose purchases break ties: the named customer number if the viewer is an active member of it,
+    else the viewer's only customer number; none otherwise (never anyone else's)."""
+    if customer_number is not None:
+        return viewer.customer_ids.get(customer_number[:32])
+    if len(viewer.customer_ids) == 1:
+        return next(iter(viewer.customer_ids.values()))
+    return None
 
 
 async def search_products(
@@ -102,8 +121,9 @@ async def search_products(
     after: str | None,
     with_facets: bool,
     with_categories: bool = False,
+    customer_number: str | None = None,
 ) -> ProductPage:
-    require_user(info)
+    viewer = require_user(info)
     size = page_size(first)
     offset = _offset(after)
     if text is not None and len(text) > MAX_SEARCH_CHARS:
@@ -124,6 +144,8 @@ async def search_products(
         offset=offset,
         limit=size,
         with_facets=with_facets,
+        customer_id=ranking_customer(viewer, customer_number),
+        since=clock.now() - PURCHASE_HISTORY,
     )
     async with info.context.uow.session() as session:
         result = await search_engine.search(session, query)
@@ -146,6 +168,8 @@ async def search_products(
         has_next=offset + len(found) < result.total,
         facets=result.facets,
         categories=categories,
+        did_you_mean=result.did_you_mean,
+        relaxed=result.relaxed,
     )
 
 

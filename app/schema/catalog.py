@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry.types.nodes import SelectedField
@@ -182,6 +183,21 @@ class ProductConnection:
     facets: list[CategoryFacet] = strawberry.field(
         description="Counts per category for the same search (all pages), most products first."
     )
+    did_you_mean: str | None = strawberry.field(
+        default=None,
+        description=(
+            "When every word must match and nothing does: the text with each word the catalogue does not know "
+            "replaced by a catalogue word one letter away (the one in most products), as products spell it; "
+            "null when none is better, and whenever the text as typed finds something."
+        ),
+    )
+    relaxed: bool = strawberry.field(
+        default=False,
+        description=(
+            "True when nothing matched every word and the edges (and totalCount, facets) are the results of "
+            "the relaxed query: any word instead of all, products with more of the words first."
+        ),
+    )
 
 
 def _selects(info: Info, *path: str) -> bool:
@@ -213,8 +229,11 @@ class CatalogQuery:
     @strawberry.field(
         description=(
             'Search ("markedets beste søk") over SKU, name, description, manufacturer and category names, '
-            "Norwegian-aware, tolerant of one typo in words of five letters or more; words combine as AND. "
-            "An exact SKU ranks first, name matches above description matches. Without search text: the "
+            "Norwegian-aware (Bokmål and Nynorsk forms, typed compounds split into the catalogue's words, "
+            "synonyms managed by support), tolerant of one typo in words of five letters or more; words combine "
+            "as AND. An exact SKU ranks first; what a product is (its category) above what its name mentions, "
+            "name matches above description matches; equal scores by the customer's own purchases, the shop's "
+            "sales, stock (never by name). Without search text: the "
             "active products of the category (descendants included), by name. Inactive products never appear."
         )
     )
@@ -227,10 +246,21 @@ class CatalogQuery:
         sort: ProductSort | None = None,
         first: int | None = None,
         after: str | None = None,
+        customer_number: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "Whose purchases break ties in relevance (products it ordered in the last 12 months first, "
+                    "then the shop's best sellers, then in stock): a customer number the viewer is an active member "
+                    "of. Without it, the viewer's only customer number; a number out of reach counts as none."
+                )
+            ),
+        ] = None,
     ) -> ProductConnection:
         with_categories = _selects(info, "edges", "node", "category")
         page = await resolve.search_products(
             info,
+            customer_number=customer_number,
             text=search,
             category_id=category_id,
             in_stock_only=in_stock_only,
@@ -275,6 +305,8 @@ class CatalogQuery:
             edges=edges,
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else after),
             facets=facets,
+            did_you_mean=page.did_you_mean,
+            relaxed=page.relaxed,
         )
 
     @strawberry.field(description='The product page ("Produktinformasjon"), by SKU; null when unknown.')

@@ -11,18 +11,37 @@ from app.schema.erp import ErpMutation
 from app.schema.identity import IdentityMutation, IdentityQuery
 from app.schema.orders import OrderMutation, OrderQuery
 from app.schema.returns import ReturnMutation, ReturnQuery
+from app.schema.search_suggestions import SearchSuggestionsQuery
+from app.schema.search_synonyms import SearchSynonymMutation, SearchSynonymQuery
 from app.schema.shopping_lists import ShoppingListMutation, ShoppingListQuery
 from app.schema.support import SupportMutation, SupportQuery
 
 
 @strawberry.type
-class Query(IdentityQuery, CatalogQuery, CartQuery, OrderQuery, ShoppingListQuery, SupportQuery, ReturnQuery):
+class Query(
+    IdentityQuery,
+    CatalogQuery,
+    CartQuery,
+    OrderQuery,
+    ShoppingListQuery,
+    SupportQuery,
+    ReturnQuery,
+    SearchSynonymQuery,
+    SearchSuggestionsQuery,
+):
     pass
 
 
 @strawberry.type
 class Mutation(
-    IdentityMutation, CartMutation, OrderMutation, ShoppingListMutation, SupportMutation, ErpMutation, ReturnMutation
+    IdentityMutation,
+    CartMutation,
+    OrderMutation,
+    ShoppingListMutation,
+    SupportMutation,
+    ErpMutation,
+    ReturnMutation,
+    SearchSynonymMutation,
 ):
     pass
 

@@ -1,0 +1,69 @@
+"""Suggestions as the user types: which products a customer bought match the text, and which categories.
+
+Pure matching plus one query of the customer's own purchases; the products
+the whole catalogue offers come from ``app.catalog.search`` (typing mode).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.catalog import text
+from app.catalog.tree import CategoryNode
+from app.models import Order, OrderLine, OrderStatus, Product
+
+MIN_LETTERS = 2
+DEFAULT_FIRST, MAX_FIRST = 8, 20
+MAX_OWN = 2000  # the customer's most ordered products looked at
+
+
+def letters(prefix: str) -> int:
+    return sum(len(word) for word in text.tokens(prefix))
+
+
+def matches(typed: list[str], value: str) -> bool:
+    """Every typed word starts a word of ``value``, or (3+ letters) is inside one: a compound's part."""
+    words = text.tokens(value)
+    for word in typed:
+        stem = text.stem(word)
+        if not any(w.startswith(word) or (len(word) >= 3 and stem in w) for w in words):
+            return False
+    return True
+
+
+def categories(nodes: Iterable[CategoryNode], prefix: str, first: int) -> list[CategoryNode]:
+    """Categories whose name matches, those whose name starts with the text first, then the
+    deeper (more specific) ones; the tree's order otherwise (never alphabetical as relevance)."""
+    typed = text.tokens(prefix)
+    if not typed:
+        return []
+    found = [node for node in nodes if matches(typed, node.name)]
+    starts = text.fold(prefix.strip())
+    found.sort(key=lambda node: (not text.fold(node.name).startswith(starts), -node.depth, node.id))
+    return found[:first]
+
+
+async def own_purchases(session: AsyncSession, customer_id: int, since: datetime, prefix: str, first: int) -> list[int]:
+    """Active products this customer ordered since ``since`` whose name matches, most ordered first."""
+    typed = text.tokens(prefix)
+    rows = (
+        await session.execute(
+            select(Product.id, Product.name)
+            .join(OrderLine, OrderLine.product_id == Product.id)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(
+                Order.customer_id == customer_id,
+                Order.placed_at >= since,
+                Order.status.notin_([OrderStatus.REJECTED, OrderStatus.CANCELLED]),
+                Product.active,
+            )
+            .group_by(Product.id, Product.name)
+            .order_by(func.count().desc(), func.max(Order.placed_at).desc(), Product.id)
+            .limit(MAX_OWN)
+        )
+    ).all()
+    return [row.id for row in rows if matches(typed, row.name)][:first]
