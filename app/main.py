@@ -24,7 +24,7 @@ from app.mail.transport import transport_from_url
 from app.schema.schema import schema
 from app.settings import Settings
 from app.unit_of_work import UnitOfWork
-from app.viewer import ANONYMOUS, bearer_token, resolve_viewer
+from app.viewer import ANONYMOUS, Viewer, bearer_token, resolve_viewer
 
 log = logging.getLogger("app")
 
@@ -57,10 +57,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             mail_queued=worker.wake if worker is not None else (lambda: None),
         )
 
+    async def identify(token: str) -> Viewer:
+        async with db.reader() as session:
+            return await resolve_viewer(session, token)
+
     endpoint = GraphQLEndpoint(
         schema._schema,
         get_graphql_ide_html() if settings.graphiql else None,
         make_context,
+        identify,
     )
 
     async def healthz(_request: Request) -> Response:
