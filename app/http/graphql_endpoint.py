@@ -329,8 +329,10 @@ class GraphQLEndpoint:
             log.warning("request set-up failed: %s", reason, extra={"request_id": request_id, "error": repr(error)})
             raise RequestProblem(503, SERVICE_UNAVAILABLE, f"Try again shortly: {reason}.") from None
         hide_suggestions = self.graphiql_html is None and context.viewer.is_anonymous
-        if hide_suggestions and prepared.introspecting and (
-            operation_name in prepared.introspecting or operation_name is None
+        if (
+            hide_suggestions
+            and prepared.introspecting
+            and (operation_name in prepared.introspecting or operation_name is None)
         ):
             await context.uow.close()
             raise RequestProblem(

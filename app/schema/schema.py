@@ -10,6 +10,7 @@ from app.schema.catalog import CatalogQuery
 from app.schema.erp import ErpMutation
 from app.schema.identity import IdentityMutation, IdentityQuery
 from app.schema.orders import OrderMutation, OrderQuery
+from app.schema.scalars import SCALARS
 from app.schema.support import SupportMutation, SupportQuery
 
 
@@ -23,7 +24,10 @@ class Mutation(IdentityMutation, CartMutation, OrderMutation, SupportMutation, E
     pass
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(auto_camel_case=True))
+# Date and DateTime within a sane range (app/schema/scalars.py).
+schema = strawberry.Schema(
+    query=Query, mutation=Mutation, config=StrawberryConfig(auto_camel_case=True), scalar_overrides=SCALARS
+)
 
 
 def export_sdl() -> str:
