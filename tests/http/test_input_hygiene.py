@@ -221,3 +221,21 @@ async def test_delivery_dates_at_most_a_year_ahead(client: httpx.AsyncClient, da
     dates = listed["data"]["customer"]["deliveryDates"]
     assert dates and max(dates) <= (NOW.date() + timedelta(days=365)).isoformat()
     assert (await submit(client, shop, cart_id))["errors"] == []
+
+
+async def test_an_id_with_other_digits_is_no_alias_of_a_real_one(
+    client: httpx.AsyncClient, database: Database, shop: Shop
+) -> None:
+    order = (await submit(client, shop, await filled_cart(client, shop)))["order"]
+    pk = str(await scalar(database, select(Order.id)))
+    assert order["id"] == encode_id("Order", int(pk))
+    query = "query Q($id: ID!) { order(id: $id) { id } }"
+    token = shop.token("purchaser")
+    assert (await gql(client, query, {"id": order["id"]}, token=token))["data"]["order"] == {"id": order["id"]}
+    for digits in (
+        "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",
+        "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19",
+    ):
+        other = "".join(digits[int(d)] for d in pk)
+        for alias in (_raw_id(f"Order:{other}"), _raw_id(f"Order:0{pk}"), _raw_id(f"Order:{pk}") + "="):
+            assert (await gql(client, query, {"id": alias}, token=token)) == {"data": {"order": None}}
