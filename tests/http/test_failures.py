@@ -156,3 +156,15 @@ async def test_statement_timeout_stops_a_slow_statement(
         assert elapsed < 4, f"the statement ran {elapsed:.1f} s"
         # The connection is usable afterwards.
         assert (await http.post("/graphql", json={"query": "{ __typename }"})).status_code == 200
+
+
+async def test_an_error_outside_the_endpoint_is_json_with_the_request_id() -> None:
+    from app.http.middleware import RequestLogMiddleware
+
+    async def broken(scope: Any, receive: Any, send: Any) -> None:
+        raise RuntimeError("no route should do this")
+
+    transport = httpx.ASGITransport(app=RequestLogMiddleware(broken), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        response = await http.get("/anything")
+    _answered(response, 500, "INTERNAL")
