@@ -24,21 +24,21 @@ class SizeBoundedCache(Generic[V]):
     def __init__(self, max_chars: int) -> None:
         self.max_chars = max_chars
         self.chars = 0
-        self._entries: OrderedDict[str, V] = OrderedDict()
+        self.entries: OrderedDict[str, V] = OrderedDict()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self.entries)
 
     def get_or_make(self, query: str, make: Callable[[str], V], keep: Callable[[V], bool]) -> V:
-        value = self._entries.get(query)
+        value = self.entries.get(query)
         if value is not None:
-            self._entries.move_to_end(query)
+            self.entries.move_to_end(query)
             return value
         value = make(query)
         if keep(value) and len(query) <= self.max_chars:
-            self._entries[query] = value
+            self.entries[query] = value
             self.chars += len(query)
             while self.chars > self.max_chars:
-                evicted, _ = self._entries.popitem(last=False)
+                evicted, _ = self.entries.popitem(last=False)
                 self.chars -= len(evicted)
         return value

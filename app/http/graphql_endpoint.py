@@ -154,8 +154,17 @@ def make_preparer(schema: GraphQLSchema) -> Callable[[str], Prepared]:
             frozenset(name for name, node in nodes.items() if _introspects(node, fragments)),
         )
 
+    entries = cache.entries
+
+    def valid(prepared: Prepared) -> bool:
+        return prepared.document is not None
+
     def prepare(query: str) -> Prepared:
-        return cache.get_or_make(query, make, lambda prepared: prepared.document is not None)
+        # The hit path inline: it runs on every request.
+        if (hit := entries.get(query)) is not None:
+            entries.move_to_end(query)
+            return hit
+        return cache.get_or_make(query, make, valid)
 
     prepare.cache = cache  # type: ignore[attr-defined]
     prepare.sizes = sizes  # type: ignore[attr-defined]
@@ -306,7 +315,9 @@ class GraphQLEndpoint:
                 errors = [{**e, "message": _SUGGESTION.sub("", e["message"])} for e in errors]
             return JSONResponse({"errors": errors}, status_code=400)
         operation = _operation_type(prepared, operation_name)
-        cost = prepared.cost(self.schema, self.prepare.sizes, operation_name, variables)  # type: ignore[attr-defined]
+        cost = prepared.costs.get(operation_name)
+        if cost is None:
+            cost = prepared.cost(self.schema, self.prepare.sizes, operation_name, variables)  # type: ignore[attr-defined]
         if cost > limits.MAX_QUERY_COST:
             raise RequestProblem(
                 400,

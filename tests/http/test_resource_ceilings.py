@@ -24,7 +24,7 @@ def test_the_cache_evicts_by_size_least_recently_used_first() -> None:
     # Refused values and texts larger than the whole cache are not kept.
     cache.get_or_make("invalid", lambda q: 0, lambda _: False)
     cache.get_or_make("z" * 101, lambda q: 0, lambda _: True)
-    assert "invalid" not in cache._entries and cache.chars <= 100
+    assert "invalid" not in cache.entries and cache.chars <= 100
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
