@@ -4,10 +4,18 @@ SQLite is set up for real use: WAL so readers never wait for the writer,
 foreign keys enforced, a busy timeout, and write transactions that take the
 write lock up front (``BEGIN IMMEDIATE``) so two writers queue instead of one
 failing halfway with "database is locked".
+
+No statement runs longer than ``STATEMENT_TIMEOUT_MS``: PostgreSQL enforces
+its ``statement_timeout`` (set per connection at connect, so it costs no
+round trip); SQLite has no such setting, so a progress handler, called every
+few thousand virtual-machine steps, interrupts a statement past its budget
+(the statement fails with "interrupted"). Waiting for SQLite's write lock is
+the busy timeout's business, not this one's.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_only
 
 from app import settings as limits
 
@@ -48,6 +57,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         )
         _configure_sqlite(engine)
         return engine
+    if make_url(url).get_backend_name() == "postgresql" and make_url(url).get_driver_name() == "asyncpg":
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        server_settings = dict(connect_args.get("server_settings", {}))
+        server_settings.setdefault("statement_timeout", str(limits.STATEMENT_TIMEOUT_MS))
+        connect_args["server_settings"] = server_settings
+        kwargs["connect_args"] = connect_args
     kwargs.setdefault("pool_size", limits.PG_POOL_SIZE)
     kwargs.setdefault("max_overflow", limits.PG_MAX_OVERFLOW)
     # No pre-ping: it costs a round trip on every checkout (about 2 ms a request
@@ -57,11 +72,26 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+# SQLite's VM steps between two calls of the progress handler (a few ms at most).
+_PROGRESS_STEPS = 20_000
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     sync_engine = engine.sync_engine
+    budget = limits.STATEMENT_TIMEOUT_MS / 1000
 
     @event.listens_for(sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        # When the running statement started (None between statements); read by the
+        # handler on aiosqlite's thread, written here around each statement.
+        started: list[float | None] = [None]
+        record.info["statement_started"] = started
+
+        def over_budget() -> bool:
+            began = started[0]
+            return began is not None and time.monotonic() - began > budget
+
+        await_only(dbapi_connection.driver_connection.set_progress_handler(over_budget, _PROGRESS_STEPS))
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -70,6 +100,22 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={limits.SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(sync_engine, "before_cursor_execute")
+    def _statement_starts(connection: Any, *_args: Any) -> None:
+        if (started := connection.info.get("statement_started")) is not None:
+            started[0] = time.monotonic()
+
+    @event.listens_for(sync_engine, "after_cursor_execute")
+    def _statement_ends(connection: Any, *_args: Any) -> None:
+        if (started := connection.info.get("statement_started")) is not None:
+            started[0] = None
+
+    @event.listens_for(sync_engine, "handle_error")
+    def _statement_failed(context: Any) -> None:
+        connection = context.connection
+        if connection is not None and (started := connection.info.get("statement_started")) is not None:
+            started[0] = None
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

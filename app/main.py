@@ -29,7 +29,7 @@ from app.ratelimit.app_limits import AppLimits
 from app.schema.schema import schema
 from app.settings import Settings
 from app.unit_of_work import UnitOfWork
-from app.viewer import ANONYMOUS, bearer_token, resolve_viewer
+from app.viewer import ANONYMOUS, Viewer, bearer_token, resolve_viewer
 
 log = logging.getLogger("app")
 
@@ -67,7 +67,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
 
     pages = Pages(schema._schema, settings.graphiql)
-    endpoint = GraphQLEndpoint(schema._schema, pages.graphiql if settings.graphiql else None, make_context)
+
+    async def identify(token: str) -> Viewer:
+        async with db.reader() as session:
+            return await resolve_viewer(session, token)
+
+    endpoint = GraphQLEndpoint(
+        schema._schema,
+        pages.graphiql if settings.graphiql else None,
+        make_context,
+        identify,
+    )
 
     async def healthz(_request: Request) -> Response:
         try:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from app import settings as limits
 from app.errors import InvalidInput
+from app.http.input_hygiene import string_problem
 
 T = TypeVar("T")
 
@@ -52,16 +53,21 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(values), separators=(",", ":")).encode()).decode().rstrip("=")
 
 
+def _plain(value: Any) -> bool:
+    """A value a cursor of ours can hold: the database can compare it with a column."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**31) <= value < 2**31  # INTEGER columns
+    return isinstance(value, str) and len(value) <= 1_000 and string_problem(value) is None
+
+
 def decode_cursor(cursor: str, width: int) -> list[Any]:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except ValueError:
         raise InvalidInput("after is not a cursor this list gave out.") from None
-    if (
-        not isinstance(values, list)
-        or len(values) != width
-        or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values)
-    ):
+    if not isinstance(values, list) or len(values) != width or not all(_plain(v) for v in values):
         raise InvalidInput("after is not a cursor this list gave out.")
     return values
 

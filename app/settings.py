@@ -20,8 +20,20 @@ MAX_QUERY_DEPTH = 15
 MAX_ALIASES_PER_FIELD = 30
 MAX_ALIASES_TOTAL = 50
 MAX_TOKENS = 5_000
-# Strings longer than this in variables are refused before execution.
+# Strings longer than this (in variables, JSON keys included, and in the
+# document's literals) are refused before execution.
 MAX_STRING_VARIABLE_CHARS = 100_000
+# Static cost of one operation (app/http/query_cost.py: every field 1 point,
+# times `first` or the default page size of 20 for each list above it). The
+# costliest contract operation, CategoryTree (three nested lists at 20 each),
+# counts 34,101 and GraphiQL's introspection query 57,232; FindCustomers with
+# first: 100 counts 10,701. 100,000 leaves those room and still refuses what
+# would resolve hundreds of thousands of fields: the costliest documents allowed
+# take about 0.1 to 0.3 s of CPU here (see tests/http/test_query_cost.py).
+MAX_QUERY_COST = 100_000
+# The parsed-document cache holds at most this many characters of query text
+# (about 80 to 160 bytes of memory each once parsed: some 50 MB at most).
+MAX_CACHED_QUERY_CHARS = 300_000
 
 # Pagination (Relay connections).
 DEFAULT_PAGE_SIZE = 20
@@ -32,6 +44,11 @@ PG_POOL_SIZE = 10
 PG_MAX_OVERFLOW = 10
 # SQLite: how long a writer waits for the lock before failing.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Any one SQL statement is stopped after this long (PostgreSQL statement_timeout;
+# on SQLite a progress handler): no query holds a connection or the SQLite
+# lock indefinitely. The slowest statements the service runs (a 1,000-item
+# ERP upsert, a search over 100k products) take well under a second here.
+STATEMENT_TIMEOUT_MS = 10_000
 
 # Outbox delivery.
 MAIL_BATCH_SIZE = 50

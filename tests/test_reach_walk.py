@@ -24,6 +24,7 @@ import httpx
 import pytest
 from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLSchema, get_named_type
 
+from app import settings
 from app.db import Database
 from app.ids import decode_id
 from app.models import DeliveryAddress, Role, User
@@ -51,6 +52,13 @@ def marker(tenant: str, kind: str) -> str:
 
 def markers(*tenants: str, kinds: tuple[str, ...] = KINDS) -> set[str]:
     return {marker(t, k) for t in tenants for k in kinds}
+
+
+@pytest.fixture(autouse=True)
+def _exhaustive_documents_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walk asks for every field at once, far past the query cost limit a client
+    lives under (tests/http/test_query_cost.py pins that limit); here only reach is tested."""
+    monkeypatch.setattr(settings, "MAX_QUERY_COST", 100_000_000)
 
 
 # --- queries from the schema --------------------------------------------------------------------

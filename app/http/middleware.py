@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -36,10 +37,12 @@ class RequestLogMiddleware:
         context_token = request_context.current.set(context)
         started = time.perf_counter()
         status = 500
+        responded = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, responded
             if message["type"] == "http.response.start":
+                responded = True
                 status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
@@ -47,6 +50,13 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Whatever escaped the routes still answers JSON with a code and the
+            # request id (Starlette's own 500 is plain text without either).
+            log.exception("unhandled error", extra={"request_id": request_id})
+            if responded:
+                raise
+            await _internal_error(send_with_id, request_id)
         finally:
             seconds = time.perf_counter() - started
             if scope["path"] == "/graphql":
@@ -73,3 +83,10 @@ def _observe(context: request_context.RequestContext, status: int, seconds: floa
             return  # GraphiQL's page, not a GraphQL request
         outcome = "internal" if status >= 500 else "rejected"
     metrics.observe_request(context.operation, outcome, seconds, context.statements)
+
+
+async def _internal_error(send: Send, request_id: str) -> None:
+    message = f"Internal server error. Quote request id {request_id} to support."
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": "INTERNAL", "requestId": request_id}}]})
+    await send({"type": "http.response.start", "status": 500, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body.encode()})

@@ -39,11 +39,15 @@ def _fragments(context: ValidationContext) -> dict[str, FragmentDefinitionNode]:
 def _depth(
     selection_set: SelectionSetNode | None,
     fragments: dict[str, FragmentDefinitionNode],
-    visiting: frozenset[str],
-    budget: int,
+    memo: dict[str, int],
+    visiting: set[str],
 ) -> int:
-    """Deepest field nesting below ``selection_set``; stops counting past ``budget``."""
-    if selection_set is None or budget < 0:
+    """Deepest field nesting below ``selection_set``.
+
+    Each fragment's depth is computed once and memoised: without that, fragments
+    that each spread the previous one twice take 2**n steps for n fragments.
+    """
+    if selection_set is None:
         return 0
     deepest = 0
     for selection in selection_set.selections:
@@ -51,23 +55,26 @@ def _depth(
             if selection.selection_set is None:
                 deepest = max(deepest, 1)
             else:
-                deepest = max(deepest, 1 + _depth(selection.selection_set, fragments, visiting, budget - 1))
+                deepest = max(deepest, 1 + _depth(selection.selection_set, fragments, memo, visiting))
         elif isinstance(selection, InlineFragmentNode):
-            deepest = max(deepest, _depth(selection.selection_set, fragments, visiting, budget))
+            deepest = max(deepest, _depth(selection.selection_set, fragments, memo, visiting))
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
-            fragment = fragments.get(name)
-            # Cycles and unknown fragments are reported by the standard rules.
-            if fragment is not None and name not in visiting:
-                deepest = max(deepest, _depth(fragment.selection_set, fragments, visiting | {name}, budget))
-        if deepest > budget:
-            break
+            if name not in memo:
+                fragment = fragments.get(name)
+                # Cycles and unknown fragments are reported by the standard rules.
+                if fragment is None or name in visiting:
+                    continue
+                visiting.add(name)
+                memo[name] = _depth(fragment.selection_set, fragments, memo, visiting)
+                visiting.discard(name)
+            deepest = max(deepest, memo[name])
     return deepest
 
 
 class MaxDepthRule(ASTValidationRule):
     def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
-        depth = _depth(node.selection_set, _fragments(self.context), frozenset(), limits.MAX_QUERY_DEPTH + 1)
+        depth = _depth(node.selection_set, _fragments(self.context), {}, set())
         if depth > limits.MAX_QUERY_DEPTH:
             name = node.name.value if node.name else "anonymous"
             self.report_error(

@@ -126,6 +126,19 @@ def is_public_holiday(day: date) -> bool:
     return bool(holiday_names(day))
 
 
+# Orders are placed at most a year ahead: no route is planned further, and a
+# typo in the year (2062 for 2026) is caught instead of waiting decades.
+MAX_DAYS_AHEAD = 365
+
+
+def too_far_ahead(day: date, now: datetime) -> str | None:
+    """Why ``day`` is past the ordering horizon (``MAX_DAYS_AHEAD`` after today in Oslo), or ``None``."""
+    _require_aware(now)
+    if (day - now.astimezone(OSLO).date()).days > MAX_DAYS_AHEAD:
+        return f"more than {MAX_DAYS_AHEAD} days ahead"
+    return None
+
+
 def _require_aware(now: datetime) -> None:
     # A naive "now" would be compared as if it were some zone; refuse instead
     # of guessing, the clock always gives an aware UTC time.

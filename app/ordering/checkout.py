@@ -29,7 +29,7 @@ from app.models import (
     Product,
 )
 from app.ordering import counters, notifications
-from app.ordering.calendar import why_not_deliverable
+from app.ordering.calendar import too_far_ahead, why_not_deliverable
 from app.ordering.carts import lock_for_change
 from app.ordering.money import Totals, line_total
 from app.ordering.schedules import schedule_of
@@ -58,7 +58,8 @@ def clean_text(value: str | None, limit: int, field: str, what: str) -> tuple[st
 
 
 async def delivery_date_problem(session: AsyncSession, customer_id: int, day: date, field: str) -> Problem | None:
-    reason = why_not_deliverable(await schedule_of(session, customer_id), day, clock.now())
+    now = clock.now()
+    reason = too_far_ahead(day, now) or why_not_deliverable(await schedule_of(session, customer_id), day, now)
     if reason is None:
         return None
     return Problem(

@@ -32,7 +32,10 @@ def decode_cursor(cursor: str | None) -> int:
     except (ValueError, UnicodeDecodeError):
         raw = ""
     value = raw.removeprefix(_PREFIX)
-    if not raw.startswith(_PREFIX) or not value.isdigit() or len(value) > 18:
+    # ASCII digits within the BIGINT column's range: anything else is no cursor we gave out.
+    if not raw.startswith(_PREFIX) or not value.isascii() or not value.isdigit() or len(value) > 19:
+        raise InvalidInput("after is not a cursor the order feed gave out.")
+    if int(value) >= 2**63:
         raise InvalidInput("after is not a cursor the order feed gave out.")
     return int(value)
 

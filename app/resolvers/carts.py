@@ -128,4 +128,5 @@ async def delivery_dates(context: Context, customer_id: int, start: date, end: d
         return []
     async with context.uow.session() as session:
         schedule = await schedule_of(session, customer_id)
-    return calendar.delivery_dates(schedule, start, end, clock.now())
+    now = clock.now()
+    return [day for day in calendar.delivery_dates(schedule, start, end, now) if not calendar.too_far_ahead(day, now)]

@@ -55,7 +55,7 @@ def _offset(after: str | None) -> int:
         return 0
     try:
         kind, _, value = base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).decode().partition(":")
-        if kind == "o" and value.isdigit() and len(value) < 9:
+        if kind == "o" and value.isascii() and value.isdigit() and len(value) < 9:
             return int(value)
     except (ValueError, UnicodeDecodeError):
         pass

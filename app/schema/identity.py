@@ -145,7 +145,7 @@ class CustomerType:
             "The agreed delivery dates from from to to (inclusive, at most 120 days apart: INVALID_INPUT "
             "otherwise) that can still be ordered now: the schedule's weekdays, before the cut-off "
             "(cutoffDaysBefore days before, at cutoffTime Europe/Oslo), minus closed dates and Norway's public "
-            "holidays. Empty when ERP has sent no schedule." + _OUT_OF_REACH
+            "holidays, and none more than a year (365 days) ahead. Empty when ERP has sent no schedule." + _OUT_OF_REACH
         )
     )
     async def delivery_dates(

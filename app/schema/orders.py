@@ -213,7 +213,9 @@ class OrderFeedConnection:
 @strawberry.input
 class SubmitCartInput:
     delivery_address_id: strawberry.ID = strawberry.field(description="One of the customer's deliveryAddresses.")
-    delivery_date: date = strawberry.field(description="One of the customer's deliveryDates, before its cut-off.")
+    delivery_date: date = strawberry.field(
+        description="One of the customer's deliveryDates, before its cut-off, at most a year (365 days) ahead."
+    )
     reference: str | None = strawberry.field(default=None, description="At most 100 characters.")
     comment: str | None = strawberry.field(default=None, description="At most 1,000 characters.")
 
@@ -303,7 +305,7 @@ class OrderMutation:
             "MAIN_USER or PURCHASER (NOT_PERMITTED otherwise, support staff included): a PENDING_APPROVAL "
             "order becomes SUBMITTED (INVALID_STATE otherwise; of two simultaneous approvals exactly one wins) "
             "and its placer gets the confirmation. A date past its cut-off: INVALID_DELIVERY_DATE and the "
-            "order stays pending; deliveryDate (an agreed date) replaces the order's date."
+            "order stays pending; deliveryDate (an agreed date, at most a year ahead) replaces the order's date."
         )
     )
     @reports_errors(OrderPayload)

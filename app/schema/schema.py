@@ -11,6 +11,7 @@ from app.schema.erp import ErpMutation
 from app.schema.identity import IdentityMutation, IdentityQuery
 from app.schema.orders import OrderMutation, OrderQuery
 from app.schema.returns import ReturnMutation, ReturnQuery
+from app.schema.scalars import SCALARS
 from app.schema.search_suggestions import SearchSuggestionsQuery
 from app.schema.search_synonyms import SearchSynonymMutation, SearchSynonymQuery
 from app.schema.shopping_lists import ShoppingListMutation, ShoppingListQuery
@@ -46,7 +47,10 @@ class Mutation(
     pass
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(auto_camel_case=True))
+# Date and DateTime within a sane range (app/schema/scalars.py).
+schema = strawberry.Schema(
+    query=Query, mutation=Mutation, config=StrawberryConfig(auto_camel_case=True), scalar_overrides=SCALARS
+)
 
 
 def export_sdl() -> str:
