@@ -41,6 +41,19 @@ MAIL_BACKOFF_MAX_SECONDS = 3600.0
 MAIL_POLL_SECONDS = 2.0
 MAIL_SMTP_TIMEOUT_SECONDS = 15.0
 
+# Webhooks (app/webhooks/).
+WEBHOOK_MAX_ENDPOINTS_PER_KEY = 20
+WEBHOOK_TIMEOUT_SECONDS = 5.0
+WEBHOOK_MAX_RESPONSE_BYTES = 65_536
+WEBHOOK_BATCH_SIZE = 50
+WEBHOOK_LEASE_SECONDS = 60
+# 5 s doubling to an hour: 40 attempts span about 31 hours, past the day that disables an endpoint.
+WEBHOOK_MAX_ATTEMPTS = 40
+WEBHOOK_BACKOFF_BASE_SECONDS = 5.0
+WEBHOOK_BACKOFF_MAX_SECONDS = 3600.0
+WEBHOOK_DISABLE_AFTER_SECONDS = 86_400
+WEBHOOK_POLL_SECONDS = 1.0
+
 
 def _env_bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -57,6 +70,8 @@ class Settings:
     log_level: str = "info"
     # Whether `serve` delivers the outbox in the background.
     mail_worker: bool = True
+    # Webhook targets may be http:// and private, loopback or link-local addresses (tests, closed networks).
+    webhook_allow_private: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Self:
@@ -71,6 +86,7 @@ class Settings:
             graphiql=_env_bool(env.get("COMMERCE_GRAPHIQL", "true")),
             log_level=env.get("COMMERCE_LOG_LEVEL", base.log_level).lower(),
             mail_worker=_env_bool(env.get("COMMERCE_MAIL_WORKER", "true")),
+            webhook_allow_private=_env_bool(env.get("COMMERCE_WEBHOOK_ALLOW_PRIVATE", "false")),
         )
 
     def with_overrides(self, **changes: object) -> Self:

@@ -23,7 +23,6 @@ PENDING = {
     "storefront-search.graphql",  # search suggestions, did-you-mean (search issue)
     "support-search.graphql",  # synonyms managed by support (search issue)
     "storefront-live.graphql",  # cart subscriptions (live carts issue)
-    "erp-webhooks.graphql",  # signed webhooks (live carts issue)
 }
 
 DOCUMENTS = sorted(CONTRACT.glob("*.graphql")) if CONTRACT.is_dir() else []

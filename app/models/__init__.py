@@ -29,6 +29,7 @@ from app.models.ordering import (
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.returns import ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
 from app.models.support import AccountRequest, AccountRequestStatus, AuditEntry
+from app.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Cart",
@@ -71,4 +72,7 @@ __all__ = [
     "Role",
     "User",
     "UserSession",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -12,15 +12,18 @@ from app.schema.identity import IdentityMutation, IdentityQuery
 from app.schema.orders import OrderMutation, OrderQuery
 from app.schema.returns import ReturnMutation, ReturnQuery
 from app.schema.support import SupportMutation, SupportQuery
+from app.schema.webhooks import WebhookMutation, WebhookQuery
 
 
 @strawberry.type
-class Query(IdentityQuery, CatalogQuery, CartQuery, OrderQuery, SupportQuery, ReturnQuery):
+class Query(IdentityQuery, CatalogQuery, CartQuery, OrderQuery, SupportQuery, ReturnQuery, WebhookQuery):
     pass
 
 
 @strawberry.type
-class Mutation(IdentityMutation, CartMutation, OrderMutation, SupportMutation, ErpMutation, ReturnMutation):
+class Mutation(
+    IdentityMutation, CartMutation, OrderMutation, SupportMutation, ErpMutation, ReturnMutation, WebhookMutation
+):
     pass
 
 
