@@ -62,7 +62,9 @@ async def webhook_key(database: Database, name: str = "erp-hooks", *scopes: str)
 
 
 async def create(client: httpx.AsyncClient, token: str, url: str, events: list[str] | None = None) -> dict[str, Any]:
-    result = await gql(client, CREATE, {"input": {"url": url, "events": ALL_EVENTS if events is None else events}}, token=token)
+    result = await gql(
+        client, CREATE, {"input": {"url": url, "events": ALL_EVENTS if events is None else events}}, token=token
+    )
     assert "errors" not in result, result
     return result["data"]["createWebhookEndpoint"]
 
