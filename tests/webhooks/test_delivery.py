@@ -312,7 +312,9 @@ async def test_a_day_of_failures_disables_the_endpoint_and_tells_support(
     # Disabled: new events wait, nothing is sent. (The shop's sessions have expired by now: one written directly.)
     async with database.transaction() as session:
         endpoint_id = await session.scalar(select(WebhookEndpoint.id))
-        session.add(WebhookDelivery(endpoint_id=endpoint_id, event="order.submitted", message_id="msg_later", body="{}"))
+        session.add(
+            WebhookDelivery(endpoint_id=endpoint_id, event="order.submitted", message_id="msg_later", body="{}")
+        )
     clock.set_now(clock.now() + timedelta(hours=2))
     sent_before = len(receiver.received)
     await sender.deliver_pending()
