@@ -88,7 +88,8 @@ def _queue(session: AsyncSession, event_type: str, targets: list[int], data: dic
 
 
 async def _customer_number(session: AsyncSession, customer_id: int) -> str:
-    return (await session.execute(select(Customer.number).where(Customer.id == customer_id))).scalar_one()
+    # Usually already in the session (the cause read it): then no query.
+    return (await session.get_one(Customer, customer_id)).number
 
 
 def order_data(session: AsyncSession, order: Order, previous: str | None = None) -> Callable[[], Awaitable[dict]]:

@@ -107,11 +107,15 @@ class WebhookSender:
             .order_by(WebhookDelivery.id)
             .limit(limit)
             .with_for_update(of=WebhookDelivery, skip_locked=True)
+            # Materialised, so it runs once: as a plain IN (subquery) PostgreSQL may plan a
+            # semi-join that re-runs the LIMIT for every outer row and claims far more than ``limit``.
+            .cte("due")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
         )
         claim = (
             update(WebhookDelivery)
             .where(
-                WebhookDelivery.id.in_(due.scalar_subquery()),
+                WebhookDelivery.id.in_(select(due.c.id)),
                 # Checked again on the locked row, so a row is never claimed twice.
                 free,
                 WebhookDelivery.status == DeliveryStatus.PENDING,
@@ -190,35 +194,51 @@ class WebhookSender:
         )
 
     async def _record(self, claimed: list[tuple[WebhookDelivery, WebhookEndpoint]], outcomes: list[Outcome]) -> None:
+        """Only rows this sender still holds are written; successes go in one UPDATE per response code."""
         now = clock.now()
         mine = WebhookDelivery.claimed_by == self.worker_id
+        delivered: dict[int, list[tuple[int, datetime]]] = {}
         async with self.database.writer() as session, session.begin():
             for (row, _endpoint), outcome in zip(claimed, outcomes, strict=True):
-                attempts = row.attempts + 1
-                values: dict[str, object] = {
-                    "attempts": attempts,
-                    "last_attempt_at": outcome.at,
-                    "response_code": outcome.status_code,
-                    "lease_until": None,
-                }
                 if outcome.delivered:
-                    values |= {"status": DeliveryStatus.DELIVERED, "delivered_at": now, "last_error": None}
-                else:
-                    gave_up = attempts >= limits.WEBHOOK_MAX_ATTEMPTS
-                    error = outcome.error or f"HTTP {outcome.status_code}"
-                    values |= {
-                        "status": DeliveryStatus.FAILED if gave_up else DeliveryStatus.PENDING,
-                        "next_attempt_at": now + backoff(attempts),
-                        "last_error": error,
-                    }
-                    log.warning(
-                        "webhook delivery failed",
-                        extra={"delivery_id": row.id, "attempts": attempts, "gave_up": gave_up, "error": error},
-                    )
+                    assert outcome.status_code is not None
+                    delivered.setdefault(outcome.status_code, []).append((row.id, outcome.at or now))
+                    continue
+                attempts = row.attempts + 1
+                gave_up = attempts >= limits.WEBHOOK_MAX_ATTEMPTS
+                error = outcome.error or f"HTTP {outcome.status_code}"
+                log.warning(
+                    "webhook delivery failed",
+                    extra={"delivery_id": row.id, "attempts": attempts, "gave_up": gave_up, "error": error},
+                )
                 await session.execute(
                     update(WebhookDelivery)
                     .where(WebhookDelivery.id == row.id, mine)
-                    .values(**values)
+                    .values(
+                        attempts=WebhookDelivery.attempts + 1,
+                        last_attempt_at=outcome.at,
+                        response_code=outcome.status_code,
+                        lease_until=None,
+                        status=DeliveryStatus.FAILED if gave_up else DeliveryStatus.PENDING,
+                        next_attempt_at=now + backoff(attempts),
+                        last_error=error,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+            for code, done in delivered.items():
+                await session.execute(
+                    update(WebhookDelivery)
+                    .where(WebhookDelivery.id.in_([pk for pk, _ in done]), mine)
+                    .values(
+                        attempts=WebhookDelivery.attempts + 1,
+                        # The batch's attempts start together; the first one's time stands for all.
+                        last_attempt_at=min(at for _, at in done),
+                        response_code=code,
+                        lease_until=None,
+                        status=DeliveryStatus.DELIVERED,
+                        delivered_at=now,
+                        last_error=None,
+                    )
                     .execution_options(synchronize_session=False)
                 )
             by_endpoint: dict[int, list[Outcome]] = {}

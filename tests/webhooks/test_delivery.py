@@ -357,3 +357,21 @@ async def test_a_delivered_event_can_be_replayed_with_its_id(
 
     assert [r.webhook_id for r in receiver.received] == [receiver.received[0].webhook_id] * 2
     assert await scalar(database, select(WebhookDelivery.attempts)) == 2
+
+
+async def test_a_claim_takes_at_most_its_batch(
+    open_client: httpx.AsyncClient, database: Database, shop: Shop, receiver: Receiver, senders: Senders
+):
+    """On PostgreSQL a plain IN (subquery ... LIMIT) could be re-run per row and claim everything."""
+    await register(open_client, database, receiver)
+    async with database.transaction() as session:
+        endpoint_id = await session.scalar(select(WebhookEndpoint.id))
+        session.add_all(
+            WebhookDelivery(endpoint_id=endpoint_id, event="order.submitted", message_id=f"msg_{n}", body="{}")
+            for n in range(120)
+        )
+    first, second = senders(), senders()
+    claimed = await first.claim(limit=50)
+    assert len(claimed) == 50
+    assert len(await second.claim(limit=100)) == 70
+    assert await first.claim(limit=50) == []
