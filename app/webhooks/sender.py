@@ -98,11 +98,14 @@ class WebhookSender:
         due = (
             select(WebhookDelivery.id)
             .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+            .join(ApiKey, ApiKey.id == WebhookEndpoint.api_key_id)
             .where(
                 WebhookDelivery.status == DeliveryStatus.PENDING,
                 WebhookDelivery.next_attempt_at <= now,
                 free,
                 WebhookEndpoint.enabled.is_(True),
+                # A revoked key's endpoints get nothing more, not even what was queued before.
+                ApiKey.revoked_at.is_(None),
             )
             .order_by(WebhookDelivery.id)
             .limit(limit)

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
+from app.admin import revoke_api_key
 from app.db import Database
 from app.ids import encode_id
 from app.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -375,3 +376,17 @@ async def test_a_claim_takes_at_most_its_batch(
     assert len(claimed) == 50
     assert len(await second.claim(limit=100)) == 70
     assert await first.claim(limit=50) == []
+
+
+async def test_a_revoked_keys_endpoints_get_nothing_more(
+    open_client: httpx.AsyncClient, database: Database, shop: Shop, receiver: Receiver, senders: Senders
+):
+    await register(open_client, database, receiver)
+    await one_order_event(open_client, shop)  # queued while the key was live
+    async with database.transaction() as session:
+        await revoke_api_key(session, "erp")
+    await one_order_event(open_client, shop)  # not even queued
+
+    assert (await senders().deliver_pending()).delivered == 0
+    assert receiver.received == []
+    assert len(await deliveries(database)) == 1
