@@ -49,7 +49,7 @@ def url_problem(url: str, allow_private: bool) -> str | None:
         return f"The URL can be at most {MAX_URL_CHARS:,} characters."
     try:
         parts = urlsplit(url)
-        port = parts.port
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         return "That is not a URL."
     schemes = {"https", "http"} if allow_private else {"https"}
@@ -57,7 +57,6 @@ def url_problem(url: str, allow_private: bool) -> str | None:
         return "The URL must be an absolute https:// URL." if not allow_private else "The URL must be http(s)."
     if parts.username or parts.password:
         return "The URL may not hold a user name or password: the signature authenticates the shop."
-    del port
     if allow_private:
         return None
     host = parts.hostname.lower().rstrip(".")
