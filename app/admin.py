@@ -10,7 +10,7 @@ from app.identity.passwords import hash_password, is_acceptable
 from app.models import ApiKey, Customer, Membership, MembershipStatus, Role, User
 from app.tokens import API_KEY_PREFIX, hash_token, new_token
 
-SCOPES = frozenset({"catalog:write", "customers:write", "orders:read", "orders:write"})
+SCOPES = frozenset({"catalog:write", "customers:write", "orders:read", "orders:write", "webhooks:write"})
 
 
 class AdminError(Exception):

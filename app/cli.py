@@ -310,5 +310,9 @@ def seed_demo_command(ctx: click.Context, products: int) -> None:
     click.echo(f"Demo logins (password {DEMO_PASSWORD}): {', '.join(demo.logins)}")
 
 
+from app.webhooks.cli import webhook  # noqa: E402 - the group lives with the webhooks
+
+main.add_command(webhook)
+
 if __name__ == "__main__":
     main()

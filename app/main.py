@@ -30,6 +30,7 @@ from app.schema.schema import schema
 from app.settings import Settings
 from app.unit_of_work import UnitOfWork
 from app.viewer import ANONYMOUS, Viewer, bearer_token, resolve_viewer
+from app.webhooks.worker import WebhookWorker
 
 log = logging.getLogger("app")
 
@@ -42,6 +43,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     worker: MailWorker | None = None
     metrics.instrument_engine(db.engine)
     rate_limits = AppLimits(settings)
+    webhooks: WebhookWorker | None = None
+
+    def queued() -> None:
+        # Mail and webhook events are written by the same mutations; both senders start at once.
+        for background in (worker, webhooks):
+            if background is not None:
+                background.wake()
 
     async def make_context(request: Request, request_id: str, write: bool) -> Context:
         token = bearer_token(request.headers.get("authorization"))
@@ -63,7 +71,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             uow=uow,
             loaders=Loaders(uow),
             rate_limits=rate_limits.for_request(request),
-            mail_queued=worker.wake if worker is not None else (lambda: None),
+            mail_queued=queued,
         )
 
     pages = Pages(schema._schema, settings.graphiql)
@@ -90,16 +98,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        nonlocal worker
+        nonlocal worker, webhooks
         if settings.mail_worker:
             sender = MailSender(db, transport_from_url(settings.mail_url), settings.mail_from)
             worker = MailWorker(sender)
             worker.start()
+            webhooks = WebhookWorker.start_for(db, settings)
         try:
             yield
         finally:
             if worker is not None:
                 await worker.stop()
+            if webhooks is not None:
+                await webhooks.stop()
             if owns_database:
                 await db.dispose()
             metrics.process_exiting()

@@ -91,6 +91,19 @@ RATE_ACCOUNT_REQUEST_PER_CLIENT = "5/hour;20/day"
 # start, known email or not, so their timing tells nothing (app/identity/equal_time.py).
 EQUAL_TIME_SECONDS = 0.25
 
+# Webhooks (app/webhooks/).
+WEBHOOK_MAX_ENDPOINTS_PER_KEY = 20
+WEBHOOK_TIMEOUT_SECONDS = 5.0
+WEBHOOK_MAX_RESPONSE_BYTES = 65_536
+WEBHOOK_BATCH_SIZE = 50
+WEBHOOK_LEASE_SECONDS = 60
+# 5 s doubling to an hour: 40 attempts span about 31 hours, past the day that disables an endpoint.
+WEBHOOK_MAX_ATTEMPTS = 40
+WEBHOOK_BACKOFF_BASE_SECONDS = 5.0
+WEBHOOK_BACKOFF_MAX_SECONDS = 3600.0
+WEBHOOK_DISABLE_AFTER_SECONDS = 86_400
+WEBHOOK_POLL_SECONDS = 1.0
+
 
 def _env_bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -139,6 +152,8 @@ class Settings:
     # Proxies (addresses or networks) whose X-Forwarded-For names the client; none by default.
     trusted_proxies: tuple[str, ...] = ()
     rate_limits: RateLimits = RateLimits()
+    # Webhook targets may be http:// and private, loopback or link-local addresses (tests, closed networks).
+    webhook_allow_private: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Self:
@@ -157,6 +172,7 @@ class Settings:
             rate_limit_prefix=env.get("COMMERCE_RATE_LIMIT_PREFIX", base.rate_limit_prefix),
             trusted_proxies=tuple(p.strip() for p in env.get("COMMERCE_TRUSTED_PROXIES", "").split(",") if p.strip()),
             rate_limits=RateLimits.from_env(env),
+            webhook_allow_private=_env_bool(env.get("COMMERCE_WEBHOOK_ALLOW_PRIVATE", "false")),
         )
 
     def with_overrides(self, **changes: object) -> Self:

@@ -20,7 +20,6 @@ CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "contract"
 # Documents whose features are not built yet.
 PENDING = {
     "storefront-live.graphql",  # cart subscriptions (live carts issue)
-    "erp-webhooks.graphql",  # signed webhooks (live carts issue)
 }
 
 DOCUMENTS = sorted(CONTRACT.glob("*.graphql")) if CONTRACT.is_dir() else []

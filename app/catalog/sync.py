@@ -57,6 +57,7 @@ from app.models import (
     ProductType,
 )
 from app.viewer import Viewer
+from app.webhooks import events
 
 T = TypeVar("T")
 Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
@@ -704,6 +705,7 @@ async def set_stock(transaction: Transaction, actor: Viewer, items: Sequence[Sto
         products = await _product_ids(session, (item.sku for _, item in good))
         unknown = [_unknown_sku(index, item.sku) for index, item in good if item.sku not in products]
         changes = []
+        emptied: list[tuple[int, str]] = []
         for _, item in good:
             if item.sku not in products:
                 continue
@@ -712,8 +714,12 @@ async def set_stock(transaction: Transaction, actor: Viewer, items: Sequence[Sto
                 result.unchanged += 1
             else:
                 changes.append({"id": product_id, "stock_quantity": item.quantity})
+                if quantity > 0 and item.quantity == 0:
+                    emptied.append((product_id, item.sku))
         if changes:
             await _update_by_key(session, Product, changes)
+        if emptied:
+            await events.emit_out_of_stock(session, emptied)
         result.updated = len(changes)
         return _record_batch(session, actor, "erp.stock_set", result, problems, unknown)
 

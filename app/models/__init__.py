@@ -31,6 +31,7 @@ from app.models.returns import ReturnLine, ReturnReason, ReturnRequest, ReturnSt
 from app.models.search_synonyms import SearchSynonym, SearchSynonymState, SearchSynonymTerm
 from app.models.shopping_lists import ShoppingList, ShoppingListItem
 from app.models.support import AccountRequest, AccountRequestStatus, AuditEntry
+from app.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "SearchSynonym",
@@ -78,4 +79,7 @@ __all__ = [
     "Role",
     "User",
     "UserSession",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -22,6 +22,7 @@ from app.ordering import notifications
 from app.ordering.checkout import delivery_date_problem, enter_feed
 from app.settings import Settings
 from app.viewer import Viewer
+from app.webhooks import events
 
 MAX_REASON_CHARS = 1_000
 
@@ -86,6 +87,7 @@ async def approve(
     )
     await session.flush()
     await notifications.confirmation(session, settings, order, approver=approver)
+    await events.emit(session, events.ORDER_APPROVED, events.order_data(session, order))
     await enter_feed(session, order)
     return order
 
@@ -117,4 +119,5 @@ async def reject(session: AsyncSession, settings: Settings, actor: Viewer, order
     )
     await session.flush()
     await notifications.rejected(session, settings, order, rejecter)
+    await events.emit(session, events.ORDER_REJECTED, events.order_data(session, order))
     return order

@@ -35,6 +35,7 @@ from app.ordering.money import Totals, line_total
 from app.ordering.schedules import schedule_of
 from app.settings import Settings
 from app.viewer import Viewer
+from app.webhooks import events
 
 MAX_REFERENCE_CHARS = 100
 MAX_COMMENT_CHARS = 1_000
@@ -187,6 +188,8 @@ async def submit_cart(
         await notifications.awaiting_approval(session, settings, order)
     else:
         await notifications.confirmation(session, settings, order, approver=None)
+    await events.emit(session, events.ORDER_SUBMITTED, events.order_data(session, order))
+    if not needs_approval:
         await enter_feed(session, order)
     return order
 

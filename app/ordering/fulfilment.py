@@ -24,6 +24,7 @@ from app.ordering import notifications
 from app.ordering.checkout import enter_feed
 from app.settings import Settings
 from app.viewer import Viewer
+from app.webhooks import events
 
 S = OrderStatus
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
@@ -190,5 +191,6 @@ async def update_status(session: AsyncSession, settings: Settings, actor: Viewer
     await session.flush()
     if fresh:
         await notifications.shipped(session, settings, order, fresh)
+    await events.emit(session, events.ORDER_STATUS_CHANGED, events.order_data(session, order, previous.value))
     await enter_feed(session, order)
     return order

@@ -54,6 +54,7 @@ from app.ordering.carts import MAX_QUANTITY
 from app.ordering.return_window import last_return_day, within_return_window
 from app.settings import Settings
 from app.viewer import Viewer
+from app.webhooks import events
 
 MAX_COMMENT_CHARS = 1_000
 MAX_NOTE_CHARS = 1_000
@@ -274,6 +275,9 @@ async def request_return(
     await return_notifications.requested(
         session, settings, request, order, [(lines[r.order_line_id][0], r.quantity) for r in returned], requester
     )
+    returned_lines = [{"sku": lines[r.order_line_id][0].sku, "quantity": r.quantity} for r in returned]
+    data = events.return_data(session, request, order.number, returned_lines)
+    await events.emit(session, events.RETURN_REQUESTED, data)
     return request
 
 
@@ -325,4 +329,6 @@ async def set_status(
     await session.flush()
     if status in (ReturnStatus.APPROVED, ReturnStatus.REJECTED):
         await return_notifications.decided(session, settings, request)
+    data = events.return_data(session, request, previous=previous.value)
+    await events.emit(session, events.RETURN_STATUS_CHANGED, data)
     return request

@@ -16,6 +16,7 @@ from app.schema.search_suggestions import SearchSuggestionsQuery
 from app.schema.search_synonyms import SearchSynonymMutation, SearchSynonymQuery
 from app.schema.shopping_lists import ShoppingListMutation, ShoppingListQuery
 from app.schema.support import SupportMutation, SupportQuery
+from app.schema.webhooks import WebhookMutation, WebhookQuery
 
 
 @strawberry.type
@@ -29,6 +30,7 @@ class Query(
     ReturnQuery,
     SearchSynonymQuery,
     SearchSuggestionsQuery,
+    WebhookQuery,
 ):
     pass
 
@@ -43,6 +45,7 @@ class Mutation(
     ErpMutation,
     ReturnMutation,
     SearchSynonymMutation,
+    WebhookMutation,
 ):
     pass
 

@@ -1,0 +1,1 @@
+"""Signed webhooks for integrations: endpoints, the event outbox and its sender."""
