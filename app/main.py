@@ -11,13 +11,15 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from strawberry.http.ides import get_graphql_ide_html
 
 from app.context import Context
 from app.db import Database
 from app.http.graphql_endpoint import GraphQLEndpoint
 from app.http.middleware import RequestLogMiddleware
+from app.http.subscriptions import LiveEndpoint
+from app.live.hub import Hub
 from app.loaders import Loaders
 from app.mail.sender import MailSender, MailWorker
 from app.mail.transport import transport_from_url
@@ -62,6 +64,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         get_graphql_ide_html() if settings.graphiql else None,
         make_context,
     )
+    hub = Hub(settings.database_url)
+    live = LiveEndpoint(schema._schema, endpoint.prepare, db, settings, hub)
 
     async def healthz(_request: Request) -> Response:
         try:
@@ -84,12 +88,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         finally:
             if worker is not None:
                 await worker.stop()
+            await hub.close()
             if owns_database:
                 await db.dispose()
 
     return Starlette(
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", live.handle),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         middleware=[Middleware(RequestLogMiddleware)],

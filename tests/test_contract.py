@@ -22,7 +22,6 @@ PENDING = {
     "storefront-lists.graphql",
     "storefront-search.graphql",  # search suggestions, did-you-mean (search issue)
     "support-search.graphql",  # synonyms managed by support (search issue)
-    "storefront-live.graphql",  # cart subscriptions (live carts issue)
     "erp-webhooks.graphql",  # signed webhooks (live carts issue)
 }
 

@@ -199,7 +199,9 @@ class GraphQLEndpoint:
         if operation is OperationType.MUTATION and request.method == "GET":
             raise RequestProblem(405, "METHOD_NOT_ALLOWED", "Mutations are accepted only over POST.")
         if operation is OperationType.SUBSCRIPTION:
-            raise RequestProblem(400, "INVALID_INPUT", "Subscriptions are not offered.")
+            raise RequestProblem(
+                400, "INVALID_INPUT", "Subscriptions run over WebSocket (graphql-transport-ws) on /graphql."
+            )
         request.scope.setdefault("state", {})["operation"] = operation_name
 
         context: Context = await self.make_context(request, request_id, operation is OperationType.MUTATION)

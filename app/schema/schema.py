@@ -9,6 +9,7 @@ from app.schema.carts import CartMutation, CartQuery
 from app.schema.catalog import CatalogQuery
 from app.schema.erp import ErpMutation
 from app.schema.identity import IdentityMutation, IdentityQuery
+from app.schema.live import LiveSubscription
 from app.schema.orders import OrderMutation, OrderQuery
 from app.schema.returns import ReturnMutation, ReturnQuery
 from app.schema.support import SupportMutation, SupportQuery
@@ -24,7 +25,14 @@ class Mutation(IdentityMutation, CartMutation, OrderMutation, SupportMutation, E
     pass
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(auto_camel_case=True))
+@strawberry.type
+class Subscription(LiveSubscription):
+    pass
+
+
+schema = strawberry.Schema(
+    query=Query, mutation=Mutation, subscription=Subscription, config=StrawberryConfig(auto_camel_case=True)
+)
 
 
 def export_sdl() -> str:
