@@ -29,6 +29,5 @@ class LiveContext(Context):
         self.loaders = Loaders(self.uow)
         self.cache = {}
         async with self.uow.session() as session:
+            # The same transaction then reads the event's data: one connection checkout per event.
             self.viewer = await resolve_viewer(session, self.token)
-            # End the read so the event's reads see every commit up to now.
-            await session.commit()

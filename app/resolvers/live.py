@@ -61,6 +61,8 @@ async def cart_changed(info: Info, cart_id: str) -> AsyncIterator[Cart]:
     async with context.hub.subscribe((("cart", cart.id),), viewer.user_id) as subscription:  # type: ignore[union-attr]
         yield cart
         while cart.status is CartStatus.OPEN:
+            # The event has been sent: give the connection back before waiting, idle subscriptions hold none.
+            await context.uow.close()
             event = await subscription.next(limits.LIVE_RECHECK_SECONDS)
             await _renewed(info, context)
             cart = await reachable_object(info, Cart, cart_id)
@@ -80,6 +82,7 @@ async def customer_carts_changed(info: Info, customer_number: str) -> AsyncItera
     assert viewer.user_id is not None
     async with context.hub.subscribe((("customer", customer.id),), viewer.user_id) as subscription:  # type: ignore[union-attr]
         while True:
+            await context.uow.close()
             event = await subscription.next(limits.LIVE_RECHECK_SECONDS)
             await _renewed(info, context)
             if await reachable_customer(info, customer_number) is None:

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
+from app.db import Database
 from app.ids import encode_id
+from app.main import create_app
+from app.settings import Settings
 from tests.helpers.graphql import gql
 from tests.live.conftest import Live
-from tests.live.helpers import CART_CHANGED, CUSTOMER_CARTS_CHANGED, error_codes, open_client
+from tests.live.helpers import CART_CHANGED, CUSTOMER_CARTS_CHANGED, error_codes, open_client, serving
 from tests.ordering.shop import ADD_TO_CART, CREATE_CART, Shop
 
 RENAME = """mutation RenameCart($cartId: ID!, $name: String!) {
@@ -178,3 +183,26 @@ async def test_submitting_sends_the_submitted_cart_then_completes(live: Live, sh
         submitted = (await client.next_data("1"))["cartChanged"]
         assert (submitted["status"], submitted["updatedBy"]) == ("SUBMITTED", {"name": "Per Purchaser"})
         assert await client.receive() == {"type": "complete", "id": "1"}
+
+
+async def test_idle_subscriptions_hold_no_database_connection(
+    settings: Settings, database: Database, shop: Shop
+) -> None:
+    # A pool of two connections serves eight open subscriptions and their events.
+    small = Database(database.url, pool_size=2, max_overflow=0, pool_timeout=5)
+    try:
+        async with serving(create_app(settings, small)) as ws_url:
+            base = ws_url.replace("ws://", "http://").removesuffix("/graphql")
+            async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+                live = Live(ws_url, http)
+                cart_id = await new_cart(live, shop)
+                async with open_client(ws_url, shop.token("main")) as client:
+                    for index in range(8):
+                        await client.subscribe(str(index), CART_CHANGED, {"cartId": cart_id})
+                    versions = [(await client.receive())["payload"]["data"]["cartChanged"]["version"] for _ in range(8)]
+                    assert versions == [1] * 8
+                    await add(live, shop, cart_id, "assistant")
+                    versions = [(await client.receive())["payload"]["data"]["cartChanged"]["version"] for _ in range(8)]
+                    assert versions == [2] * 8
+    finally:
+        await small.dispose()
