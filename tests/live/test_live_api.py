@@ -16,6 +16,7 @@ from app.ids import encode_id
 from app.main import create_app
 from app.settings import Settings
 from tests.helpers.graphql import gql
+from tests.helpers.sql import count_statements
 from tests.live.conftest import Live
 from tests.live.helpers import CART_CHANGED, CUSTOMER_CARTS_CHANGED, error_codes, open_client, serving
 from tests.ordering.shop import ADD_TO_CART, CREATE_CART, Shop
@@ -206,3 +207,29 @@ async def test_idle_subscriptions_hold_no_database_connection(
                     assert versions == [2] * 8
     finally:
         await small.dispose()
+
+
+async def test_statements_per_event_do_not_grow_with_the_lines(
+    live: Live, shop: Shop, settings: Settings, database: Database
+) -> None:
+    cart_id = await new_cart(live, shop)
+    # The subscriber's server has its own engine, so its statements are counted apart from the mutation's.
+    reader = Database(database.url)
+    counts = []
+    try:
+        async with (
+            serving(create_app(settings, reader)) as ws_url,
+            open_client(ws_url, shop.token("purchaser")) as client,
+        ):
+            await client.subscribe("1", CART_CHANGED, {"cartId": cart_id})
+            await client.next_data("1")
+            for sku, lines in (("NH-100", 1), ("KO-200", 2)):
+                with count_statements(reader) as log:
+                    await add(live, shop, cart_id, "assistant", sku=sku)
+                    cart = (await client.next_data("1"))["cartChanged"]
+                assert len(cart["lines"]) == lines
+                counts.append(log.count)
+    finally:
+        await reader.dispose()
+    # Viewer, cart, lines, their products, who changed it: five per event, however many lines.
+    assert counts == [5, 5]
