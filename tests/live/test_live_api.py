@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy import text
 
 from app.db import Database
 from app.ids import encode_id
@@ -233,3 +235,27 @@ async def test_statements_per_event_do_not_grow_with_the_lines(
         await reader.dispose()
     # Viewer, cart, lines, their products, who changed it: five per event, however many lines.
     assert counts == [5, 5]
+
+
+async def test_a_lost_listen_connection_is_replaced_and_subscribers_re_read(
+    live: Live, shop: Shop, database: Database
+) -> None:
+    if database.is_sqlite:
+        pytest.skip("PostgreSQL's LISTEN connection")
+    cart_id = await new_cart(live, shop)
+    async with open_client(live.ws_url, shop.token("purchaser")) as client:
+        await client.subscribe("1", CART_CHANGED, {"cartId": cart_id})
+        await client.next_data("1")
+        async with database.engine.connect() as connection:
+            killed = await connection.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+                )
+            )
+        assert killed == 1
+        # Notices sent while it was down are lost, so every subscriber re-reads once it is back.
+        resync = (await client.next_data("1"))["cartChanged"]
+        assert resync["version"] == 1
+        await add(live, shop, cart_id, "assistant")
+        assert (await client.next_data("1"))["cartChanged"]["version"] == 2
