@@ -118,11 +118,27 @@ class Clients:
         await asyncio.gather(*(ws.close() for ws in self.connections), return_exceptions=True)
 
 
+async def every_worker_accepting(ws_url: str, workers: int) -> None:
+    """Waits until each worker has taken a connection: /healthz answering proves only one is up."""
+    seen: set[str] = set()
+    deadline = time.perf_counter() + 30
+    while len(seen) < workers and time.perf_counter() < deadline:
+        async with websockets.connect(ws_url, subprotocols=[PROTOCOL], open_timeout=30) as ws:
+            assert ws.response is not None
+            seen.add(ws.response.headers["x-served-by"])
+    if len(seen) < workers:
+        print(f"  warning: only workers {sorted(seen)} took connections", flush=True)
+
+
 async def measure(url: str, ws_url: str, cart_ids: list[int], tokens: list[str], args: argparse.Namespace) -> None:
+    await every_worker_accepting(ws_url, args.workers)
     clients = Clients()
     connection_count = -(-args.subscriptions // PER_CONNECTION)
+    served_by: dict[str, int] = defaultdict(int)
     for index in range(connection_count):
-        await clients.connect(ws_url, tokens[index * PER_CONNECTION // PER_USER])
+        ws = await clients.connect(ws_url, tokens[index * PER_CONNECTION // PER_USER])
+        assert ws.response is not None
+        served_by[ws.response.headers["x-served-by"]] += 1
     await asyncio.sleep(1.0)
     before = {pid: rss_kib(pid) for pid in clients.pids}
 
@@ -143,7 +159,7 @@ async def measure(url: str, ws_url: str, cart_ids: list[int], tokens: list[str],
     after = {pid: rss_kib(pid) for pid in clients.pids}
     grown = sum(after.values()) - sum(before.values())
     print(
-        f"  {connection_count} connections on workers {sorted(clients.pids)}; RSS with connections only "
+        f"  {connection_count} connections per worker {dict(served_by)}; RSS with connections only "
         f"{sum(before.values()) / 1024:.1f} MiB, with {args.subscriptions} subscriptions "
         f"{sum(after.values()) / 1024:.1f} MiB: {grown / args.subscriptions:.1f} KiB per subscription",
         flush=True,
