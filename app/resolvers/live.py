@@ -17,6 +17,7 @@ from app.context import Info
 from app.errors import ApiError, Unauthenticated
 from app.live.context import LiveContext
 from app.live.events import ChangeKind, LiveEvent
+from app.live.hub import Hub
 from app.models import Cart, CartStatus, Customer
 from app.resolvers.access import reachable_customer, reachable_object, require_user
 
@@ -36,11 +37,11 @@ class CustomerCartChange:
     cart: Cart | None
 
 
-def _live(info: Info) -> LiveContext:
+def _live(info: Info) -> tuple[LiveContext, Hub]:
     context = info.context
     if not isinstance(context, LiveContext) or context.hub is None:
         raise WebSocketOnly("Subscriptions run over WebSocket (graphql-transport-ws) on /graphql.")
-    return context
+    return context, context.hub
 
 
 async def _renewed(info: Info, context: LiveContext) -> None:
@@ -51,14 +52,14 @@ async def _renewed(info: Info, context: LiveContext) -> None:
 
 
 async def cart_changed(info: Info, cart_id: str) -> AsyncIterator[Cart]:
-    context = _live(info)
+    context, hub = _live(info)
     await _renewed(info, context)
     cart = await reachable_object(info, Cart, cart_id)
     if cart is None:
         raise NotFound("No such cart.")
     viewer = require_user(info)
     assert viewer.user_id is not None
-    async with context.hub.subscribe((("cart", cart.id),), viewer.user_id) as subscription:  # type: ignore[union-attr]
+    async with hub.subscribe((("cart", cart.id),), viewer.user_id) as subscription:
         yield cart
         while cart.status is CartStatus.OPEN:
             # The event has been sent: give the connection back before waiting, idle subscriptions hold none.
@@ -73,14 +74,14 @@ async def cart_changed(info: Info, cart_id: str) -> AsyncIterator[Cart]:
 
 
 async def customer_carts_changed(info: Info, customer_number: str) -> AsyncIterator[CustomerCartChange]:
-    context = _live(info)
+    context, hub = _live(info)
     await _renewed(info, context)
     customer: Customer | None = await reachable_customer(info, customer_number)
     if customer is None:
         raise NotFound("No such customer number.")
     viewer = require_user(info)
     assert viewer.user_id is not None
-    async with context.hub.subscribe((("customer", customer.id),), viewer.user_id) as subscription:  # type: ignore[union-attr]
+    async with hub.subscribe((("customer", customer.id),), viewer.user_id) as subscription:
         while True:
             await context.uow.close()
             event = await subscription.next(limits.LIVE_RECHECK_SECONDS)
