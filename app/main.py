@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         get_graphql_ide_html() if settings.graphiql else None,
         make_context,
     )
-    hub = Hub(settings.database_url)
+    hub = Hub(db.url)
     live = LiveEndpoint(schema._schema, endpoint.prepare, db, settings, hub)
 
     async def healthz(_request: Request) -> Response:
