@@ -259,3 +259,13 @@ async def test_a_lost_listen_connection_is_replaced_and_subscribers_re_read(
         assert resync["version"] == 1
         await add(live, shop, cart_id, "assistant")
         assert (await client.next_data("1"))["cartChanged"]["version"] == 2
+
+
+async def test_support_staff_may_watch_a_customers_cart(live: Live, shop: Shop) -> None:
+    # Support sees every customer (as the cart query allows), so it may watch too; it may not change carts.
+    cart_id = await new_cart(live, shop)
+    async with open_client(live.ws_url, shop.token("support")) as client:
+        await client.subscribe("1", CART_CHANGED, {"cartId": cart_id})
+        assert (await client.next_data("1"))["cartChanged"]["id"] == cart_id
+        await add(live, shop, cart_id, "assistant")
+        assert (await client.next_data("1"))["cartChanged"]["version"] == 2
