@@ -15,6 +15,7 @@ import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import logs, migrations
+from app import settings as settings_module
 from app.admin import AdminError
 from app.db import Database
 from app.models import Role
@@ -126,6 +127,8 @@ def _run_uvicorn(host: str, port: int, workers: int) -> None:
         log_config=None,
         access_log=False,
         lifespan="on",
+        # WebSocket frames past the live endpoint's limit are refused (1009) before they are buffered.
+        ws_max_size=settings_module.LIVE_MAX_MESSAGE_BYTES,
     )
 
 

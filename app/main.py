@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from app import metrics, request_context, tracing
@@ -22,6 +22,8 @@ from app.http.graphql_endpoint import GraphQLEndpoint
 from app.http.middleware import RequestLogMiddleware
 from app.http.pages import STATIC, Pages
 from app.http.probes import probe_routes
+from app.http.subscriptions import LiveEndpoint
+from app.live.hub import Hub
 from app.loaders import Loaders
 from app.mail.sender import MailSender, MailWorker
 from app.mail.transport import transport_from_url
@@ -86,6 +88,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         make_context,
         identify,
     )
+    hub = Hub(db.url)
+    live = LiveEndpoint(schema._schema, endpoint.prepare, db, settings, hub, rate_limits)
 
     async def healthz(_request: Request) -> Response:
         try:
@@ -111,6 +115,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 await worker.stop()
             if webhooks is not None:
                 await webhooks.stop()
+            await hub.close()
             if owns_database:
                 await db.dispose()
             metrics.process_exiting()
@@ -118,6 +123,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     return Starlette(
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", live.handle),
             Route("/healthz", healthz, methods=["GET"]),
             *shopping_list_files.routes(db),
             Route("/reset-password", pages.reset_password, methods=["GET"]),

@@ -177,3 +177,22 @@ class Settings:
 
     def with_overrides(self, **changes: object) -> Self:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+# Live carts over WebSocket (graphql-transport-ws), per connection and per worker process.
+# A shift's browser tabs need a handful each; more is a leak or abuse.
+LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
+# Per user on one worker process (counted in the process; a user on several workers may hold this on each).
+LIVE_MAX_SUBSCRIPTIONS_PER_USER = 50
+# A client that has not sent connection_init by then is closed (4408), so a silent socket holds nothing.
+LIVE_INIT_TIMEOUT_SECONDS = 10.0
+# Server pings this often; a client silent (no pong, no message) for LIVE_IDLE_SECONDS is closed.
+LIVE_PING_SECONDS = 20.0
+LIVE_IDLE_SECONDS = 60.0
+# Reach is re-checked at least this often even without changes (expired sessions end too).
+LIVE_RECHECK_SECONDS = 60.0
+# Notices waiting per subscription; a subscriber this far behind is ended (SLOW_CONSUMER).
+LIVE_QUEUE_EVENTS = 100
+# Largest message a client may send (a subscribe carries one small document).
+LIVE_MAX_MESSAGE_BYTES = 64_000
+LIVE_LISTEN_CONNECT_SECONDS = 5.0

@@ -332,7 +332,9 @@ class GraphQLEndpoint:
         if operation is OperationType.MUTATION and request.method == "GET":
             raise RequestProblem(405, "METHOD_NOT_ALLOWED", "Mutations are accepted only over POST.")
         if operation is OperationType.SUBSCRIPTION:
-            raise RequestProblem(400, "INVALID_INPUT", "Subscriptions are not offered.")
+            raise RequestProblem(
+                400, "INVALID_INPUT", "Subscriptions run over WebSocket (graphql-transport-ws) on /graphql."
+            )
         # The operation's own name when the request does not repeat it (logs, metrics).
         named = operation_name if operation_name is not None else next(iter(prepared.operations))
         request.scope.setdefault("state", {})["operation"] = named

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.live.events import publish_access
 from app.models import UserSession
 from app.tokens import SESSION_PREFIX, hash_token, new_token
 
@@ -23,11 +24,14 @@ async def open_session(session: AsyncSession, user_id: int) -> tuple[str, dateti
 
 
 async def revoke_session(session: AsyncSession, session_id: int) -> None:
-    await session.execute(
+    user_id = await session.scalar(
         update(UserSession)
         .where(UserSession.id == session_id, UserSession.revoked_at.is_(None))
         .values(revoked_at=clock.now())
+        .returning(UserSession.user_id)
     )
+    if user_id is not None:
+        publish_access(session, user_id)  # live subscriptions on this session end on commit
 
 
 async def revoke_all_sessions(session: AsyncSession, user_id: int, *, keep: int | None = None) -> None:
@@ -36,3 +40,4 @@ async def revoke_all_sessions(session: AsyncSession, user_id: int, *, keep: int 
     if keep is not None:
         query = query.where(UserSession.id != keep)
     await session.execute(query.values(revoked_at=clock.now()))
+    publish_access(session, user_id)

@@ -13,6 +13,7 @@ from app.errors import DomainError, ErrorCode
 from app.identity import links
 from app.identity.sessions import revoke_all_sessions
 from app.identity.validation import email_key
+from app.live.events import publish_access
 from app.mail import enqueue
 from app.models import Customer, Membership, MembershipStatus, Role, TokenPurpose, User
 from app.policy import least_privileged
@@ -218,6 +219,7 @@ async def set_status(
         return
     membership.status = status
     await session.flush()
+    publish_access(session, user_id)  # the user's open subscriptions re-check their reach on commit
     action = "membership.activated" if status is MembershipStatus.ACTIVE else "membership.deactivated"
     audit.record(session, actor, action, customer_id=customer.id, subject_id=user_id)
     if status is MembershipStatus.INACTIVE:

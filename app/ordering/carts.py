@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.errors import DomainError, ErrorCode, Problem
 from app.ids import decode_id
+from app.live.events import ChangeKind, publish_cart
 from app.models import AgreementPrice, Cart, CartLine, CartStatus, Order, OrderLine, Product
 from app.ordering.money import ZERO
 
@@ -80,6 +81,7 @@ async def create_cart(session: AsyncSession, customer_id: int, user_id: int | No
     )
     session.add(cart)
     await session.flush()
+    publish_cart(session, ChangeKind.CREATED, cart.id, customer_id)
     return cart
 
 
@@ -108,6 +110,8 @@ async def lock_for_change(
     )
     cart = (await session.scalars(statement)).one_or_none()
     if cart is not None:
+        kind = ChangeKind.UPDATED if new_status is CartStatus.OPEN else ChangeKind.SUBMITTED
+        publish_cart(session, kind, cart.id, cart.customer_id)
         return cart
     current = (await session.execute(select(Cart.status, Cart.version).where(Cart.id == cart_id))).one_or_none()
     if current is None:

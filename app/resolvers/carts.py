@@ -11,6 +11,7 @@ from app import clock
 from app.context import Context, Info
 from app.errors import DomainError, ErrorCode, InvalidInput
 from app.ids import decode_id
+from app.live.events import ChangeKind, publish_cart
 from app.models import Cart, CartStatus, DeliveryAddress, Order
 from app.ordering import calendar, carts
 from app.ordering.checkout import SubmitRequest, submit_cart
@@ -86,6 +87,7 @@ async def delete_cart(info: Info, cart_id: str) -> None:
         # Through the lock, so a colleague's submit in flight wins or loses cleanly.
         locked = await carts.lock_for_change(session, found.id, info.context.viewer.user_id, None)
         await session.delete(locked)
+        publish_cart(session, ChangeKind.DELETED, locked.id, locked.customer_id)
 
 
 async def submit(info: Info, cart_id: str, request: SubmitRequest, expected_version: int | None) -> Order:

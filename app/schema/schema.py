@@ -9,6 +9,7 @@ from app.schema.carts import CartMutation, CartQuery
 from app.schema.catalog import CatalogQuery
 from app.schema.erp import ErpMutation
 from app.schema.identity import IdentityMutation, IdentityQuery
+from app.schema.live import LiveSubscription
 from app.schema.orders import OrderMutation, OrderQuery
 from app.schema.returns import ReturnMutation, ReturnQuery
 from app.schema.scalars import SCALARS
@@ -50,9 +51,18 @@ class Mutation(
     pass
 
 
+@strawberry.type
+class Subscription(LiveSubscription):
+    pass
+
+
 # Date and DateTime within a sane range (app/schema/scalars.py).
 schema = strawberry.Schema(
-    query=Query, mutation=Mutation, config=StrawberryConfig(auto_camel_case=True), scalar_overrides=SCALARS
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    config=StrawberryConfig(auto_camel_case=True),
+    scalar_overrides=SCALARS,
 )
 
 
