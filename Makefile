@@ -5,17 +5,30 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install schema bench clean
+LOCK := requirements.lock
+
+.PHONY: run test install lock schema bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall whenever pyproject.toml changes.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# Install the exact versions of the lock file, then the project itself without
+# resolving again; reinstall whenever the lock or pyproject.toml changes.
+$(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(BIN)/pip-compile: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+
+## make lock: re-resolve pyproject.toml (dependencies and the test extra) into requirements.lock.
+## Keeps the current pins where they still fit; LOCK_ARGS="--upgrade-package NAME" (or --upgrade) moves them.
+lock: $(BIN)/pip-compile
+	$(BIN)/pip-compile --quiet --extra test --strip-extras --no-emit-index-url --no-emit-find-links \
+		$(LOCK_ARGS) -o $(LOCK) pyproject.toml
 
 ## make run: migrate, load the demo data, serve with GraphiQL on ./var/commerce.db
 run: install
