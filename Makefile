@@ -36,6 +36,7 @@ run: install
 
 ## make test: the whole suite, on SQLite and (when reachable) PostgreSQL
 test: install
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 schema: install
