@@ -46,4 +46,4 @@ bench: install
 	$(BIN)/python bench/http.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache
