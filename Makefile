@@ -5,14 +5,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install schema bench clean
+LOCK := requirements.lock
+
+.PHONY: run test install lock schema bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall whenever pyproject.toml changes.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# Install the exact versions of the lock file, then the project itself without
+# resolving again; reinstall whenever the lock or pyproject.toml changes.
+$(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 # GraphiQL's scripts and styles, pinned in graphiql/package-lock.json and
@@ -30,12 +34,22 @@ $(VENDOR_STAMP): graphiql/package.json graphiql/package-lock.json
 
 install: $(STAMP) $(VENDOR_STAMP)
 
+$(BIN)/pip-compile: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+
+## make lock: re-resolve pyproject.toml (dependencies, the test and otel extras: the tracing test needs otel) into requirements.lock.
+## Keeps the current pins where they still fit; LOCK_ARGS="--upgrade-package NAME" (or --upgrade) moves them.
+lock: $(BIN)/pip-compile
+	$(BIN)/pip-compile --quiet --extra test --extra otel --strip-extras --no-emit-index-url --no-emit-find-links \
+		$(LOCK_ARGS) -o $(LOCK) pyproject.toml
+
 ## make run: migrate, load the demo data, serve with GraphiQL on ./var/commerce.db
 run: install
 	$(BIN)/commerce serve --demo
 
 ## make test: the whole suite, on SQLite and (when reachable) PostgreSQL
 test: install
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 schema: install
@@ -45,4 +59,4 @@ bench: install
 	$(BIN)/python bench/http.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache graphiql/node_modules $(VENDOR)
+	rm -rf $(VENV) var .pytest_cache .mypy_cache graphiql/node_modules $(VENDOR)

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.dml import rows_matched
 from app.identity.passwords import hash_password, is_acceptable
 from app.models import ApiKey, Customer, Membership, MembershipStatus, Role, User
 from app.tokens import API_KEY_PREFIX, hash_token, new_token
@@ -79,8 +80,9 @@ async def create_api_key(session: AsyncSession, name: str, scopes: list[str]) ->
 
 
 async def revoke_api_key(session: AsyncSession, name: str) -> None:
-    result = await session.execute(
-        update(ApiKey).where(ApiKey.name == name, ApiKey.revoked_at.is_(None)).values(revoked_at=clock.now())
+    revoked = await rows_matched(
+        session,
+        update(ApiKey).where(ApiKey.name == name, ApiKey.revoked_at.is_(None)).values(revoked_at=clock.now()),
     )
-    if result.rowcount == 0:
+    if revoked == 0:
         raise AdminError(f"no live API key named {name!r}")

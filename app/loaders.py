@@ -8,7 +8,7 @@ batches that dispatch in the same tick from sharing the session at once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -70,9 +70,6 @@ class Loaders:
             return [groups.get(key, []) for key in keys]
 
         return DataLoader(batch)
-
-    def from_function(self, load: Callable[[Sequence[Any]], Awaitable[list[Any]]]) -> DataLoader:
-        return DataLoader(load)
 
     @cached_property
     def user(self) -> DataLoader:

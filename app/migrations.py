@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 from pathlib import Path
+from typing import TextIO
 
 from alembic.config import Config
 
@@ -13,7 +14,7 @@ from alembic import command
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def alembic_config(database_url: str, stdout: io.TextIOBase | None = None) -> Config:
+def alembic_config(database_url: str, stdout: TextIO | None = None) -> Config:
     config = Config(str(ROOT / "alembic.ini"), stdout=stdout) if stdout else Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "alembic"))
     config.attributes["database_url"] = database_url

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Self
+from typing import Any, Self
 
 # Protective limits of the GraphQL endpoint: each breach is a clear error.
 MAX_BODY_BYTES = 1_000_000
@@ -176,7 +176,8 @@ class Settings:
         )
 
     def with_overrides(self, **changes: object) -> Self:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        given: dict[str, Any] = {k: v for k, v in changes.items() if v is not None}
+        return replace(self, **given)
 
 
 # Live carts over WebSocket (graphql-transport-ws), per connection and per worker process.

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,7 +45,7 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._closing = False
-        self._running: set[asyncio.Future[object]] = set()
+        self._running: set[asyncio.Future[Any]] = set()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -74,8 +74,8 @@ class UnitOfWork:
     def finish_even_if_abandoned(self, work: Awaitable[T]) -> Awaitable[T]:
         """Run ``work`` as its own task that cancelling the caller does not stop; ``close()`` waits for it."""
         task: asyncio.Future[T] = asyncio.ensure_future(work)
-        self._running.add(task)  # type: ignore[arg-type]
-        task.add_done_callback(self._running.discard)  # type: ignore[arg-type]
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
         return asyncio.shield(task)
 
     async def close(self) -> None:

@@ -142,8 +142,8 @@ async def resolve_paths(session: AsyncSession, paths: Iterable[Sequence[str]]) -
     known: dict[tuple[int | None, str], Category] = {}
     for start in range(0, len(names), _QUERY_CHUNK):
         chunk = names[start : start + _QUERY_CHUNK]
-        for category in await session.scalars(select(Category).where(Category.name.in_(chunk)).order_by(Category.id)):
-            known.setdefault((category.parent_id, category.name), category)
+        for existing in await session.scalars(select(Category).where(Category.name.in_(chunk)).order_by(Category.id)):
+            known.setdefault((existing.parent_id, existing.name), existing)
 
     resolved: dict[CategoryPath, Category] = {}
     for path in wanted:

@@ -1199,8 +1199,8 @@ class _Writer:
             rows = processed
         if not self.is_sqlite:
             return _Prepared(table, tuple(columns), rows, len(rows))
-        values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
-        source = f"SELECT {values} FROM json_each(?) WHERE true"
+        fields = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+        source = f"SELECT {fields} FROM json_each(?) WHERE true"
         return _Prepared(table, tuple(columns), _json(rows), len(rows), source)
 
     def prepare_terms(self, terms: list[tuple[int, dict[str, int]]]) -> _Prepared:
@@ -1270,7 +1270,7 @@ class _Writer:
         tables (and products) until the transaction ends.
         """
         if self.is_sqlite:
-            previous = (await self.connection.exec_driver_sql("PRAGMA cache_size")).scalar()
+            previous = (await self.connection.exec_driver_sql("PRAGMA cache_size")).scalar_one()
             await self.connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
             try:
                 yield
@@ -1438,7 +1438,10 @@ def _make_batch(
 ) -> _Batch:
     """Generates demo products ``numbers`` as rows with ``ids``; with an ``indexer``, their
     index rows too. Pure Python: runs in a worker thread."""
-    products, images, documents, agreement_prices = [], [], [], []
+    products: list[tuple[Any, ...]] = []
+    images: list[tuple[Any, ...]] = []
+    documents: list[tuple[Any, ...]] = []
+    agreement_prices: list[tuple[Any, ...]] = []
     docs = []
     for id_, p in zip(ids, demo_products_at(numbers, now), strict=True):
         products.append(

@@ -323,7 +323,7 @@ def _path_ids(path: str) -> list[int]:
 
 
 async def _documents(session: AsyncSession, product_ids: Sequence[int]) -> list[IndexedProduct]:
-    rows = []
+    rows: list[Any] = []
     for chunk in _chunks(product_ids):
         result = await session.execute(
             select(Product.id, Product.sku, Product.name, Product.description, Product.manufacturer, Category.path)

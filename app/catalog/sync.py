@@ -522,8 +522,8 @@ async def _apply_products(session: AsyncSession, actor: Viewer, items: list[Prod
     result = BatchResult()
     stored: dict[str, Any] = {}
     for chunk in _chunks([item.sku for item in items]):
-        for row in await session.execute(select(*_PRODUCT_COLUMNS).where(Product.sku.in_(chunk))):
-            stored[row.sku] = row
+        for found in await session.execute(select(*_PRODUCT_COLUMNS).where(Product.sku.in_(chunk))):
+            stored[found.sku] = found
     # A list left out keeps the stored one, which is then part of the merged product's hash.
     old_images = await _stored_images(
         session, [stored[i.sku].id for i in items if i.images is None and i.sku in stored]
@@ -633,7 +633,13 @@ async def _replace_children(
         await session.execute(insert(ProductDocument.__table__), document_rows)
 
 
-async def _upsert(transaction: Transaction, actor: Viewer, items: Sequence[Any], check: Any, apply: Any) -> BatchResult:
+async def _upsert(
+    transaction: Transaction,
+    actor: Viewer,
+    items: Sequence[T],
+    check: Callable[[Sequence[T]], tuple[list[T], list[Problem]]],
+    apply: Callable[[AsyncSession, Viewer, list[T], int], Awaitable[BatchResult]],
+) -> BatchResult:
     """Check every item, apply the good ones in one transaction, report the bad ones."""
     _check_batch(items)
     good, problems = check(items)
@@ -913,9 +919,9 @@ async def _apply_customers(
 ) -> BatchResult:
     result = BatchResult()
     stored: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks([item.number for item in items]):
+    for numbers in _chunks([item.number for item in items]):
         rows = await session.execute(
-            select(Customer.number, Customer.id, Customer.name).where(Customer.number.in_(chunk))
+            select(Customer.number, Customer.id, Customer.name).where(Customer.number.in_(numbers))
         )
         for number, customer_id, name in rows:
             stored[number] = (customer_id, name)
@@ -940,11 +946,11 @@ async def _apply_customers(
     if new:
         now = clock.now()
         table = Customer.__table__
-        rows = await session.execute(
+        created = await session.execute(
             insert(table).returning(table.c.number, table.c.id),
             [{"number": item.number, "name": item.name, "created_at": now} for item in new],
         )
-        ids = dict(rows.all())
+        ids: dict[str, int] = {number: id_ for number, id_ in created}
         result.created = len(new)
     else:
         ids = {}
@@ -1061,8 +1067,8 @@ async def set_agreement_prices(
         result = BatchResult()
         customers: dict[str, int] = {}
         for chunk in _chunks(sorted({item.customer_number for _, item in good})):
-            rows = await session.execute(select(Customer.number, Customer.id).where(Customer.number.in_(chunk)))
-            customers.update(dict(rows.all()))
+            known = await session.execute(select(Customer.number, Customer.id).where(Customer.number.in_(chunk)))
+            customers.update({number: id_ for number, id_ in known})
         products = await _product_ids(session, (item.sku for _, item in good))
         unknown: list[Problem] = []
         wanted: dict[tuple[int, int], Decimal | None] = {}
@@ -1093,11 +1099,13 @@ async def set_agreement_prices(
                         AgreementPrice.customer_id.in_(customer_chunk), AgreementPrice.product_id.in_(product_chunk)
                     )
                 )
-                for customer_id, product_id, price in rows:
-                    existing[(customer_id, product_id)] = price
+                for customer_id, product_id, stored_price in rows:
+                    existing[(customer_id, product_id)] = stored_price
 
         now = clock.now()
-        inserts, updates, deletes = [], [], []
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        deletes: list[dict[str, int]] = []
         for key in sorted(wanted):
             price, old = wanted[key], existing.get(key)
             row = {"customer_id": key[0], "product_id": key[1]}

@@ -20,6 +20,7 @@ from graphql import (
     SelectionSetNode,
     ValidationContext,
 )
+from graphql.validation import ASTValidationContext
 
 from app import settings as limits
 
@@ -28,7 +29,7 @@ class _LimitError(GraphQLError):
     """A validation error that says which limit was exceeded."""
 
 
-def _fragments(context: ValidationContext) -> dict[str, FragmentDefinitionNode]:
+def _fragments(context: ASTValidationContext) -> dict[str, FragmentDefinitionNode]:
     return {
         definition.name.value: definition
         for definition in context.document.definitions

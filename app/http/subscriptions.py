@@ -32,9 +32,9 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
-from typing import Any
+from typing import Any, cast
 
 from graphql import ExecutionResult, GraphQLError, GraphQLSchema, OperationType, subscribe
 from graphql.pyutils import is_awaitable
@@ -275,7 +275,7 @@ class _Connection:
                 errors = [format_error(error, self.request_id) for error in result.errors or []]
                 await self._send({"type": "error", "id": operation_id, "payload": errors})
                 return
-            async with aclosing(result) as stream:  # type: ignore[type-var]
+            async with aclosing(cast("AsyncGenerator[ExecutionResult, None]", result)) as stream:
                 async for item in stream:
                     await self._send({"type": "next", "id": operation_id, "payload": self._result(item)})
             await self._send({"type": "complete", "id": operation_id})

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audit, clock
+from app.dml import rows_matched
 from app.errors import DomainError, ErrorCode
 from app.identity.users import make_main_user
 from app.identity.validation import email_key
@@ -37,7 +38,7 @@ async def _serialise_per_email(session: AsyncSession, key: str) -> None:
     PostgreSQL: a transaction-scoped advisory lock on the email. SQLite: the
     write transaction (BEGIN IMMEDIATE) already serialises writers.
     """
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(key.encode())})
 
 
@@ -106,7 +107,8 @@ async def resolve(
         raise DomainError.of(ErrorCode.INVALID_INPUT, "Give the requester a reason for the rejection.", "reason")
 
     status = AccountRequestStatus.APPROVED if approve else AccountRequestStatus.REJECTED
-    claimed = await session.execute(
+    claimed = await rows_matched(
+        session,
         update(AccountRequest)
         .where(AccountRequest.id == request.id, AccountRequest.status == AccountRequestStatus.PENDING)
         .values(
@@ -114,9 +116,9 @@ async def resolve(
             resolved_at=clock.now(),
             resolved_by_id=actor.user_id,
             rejection_reason=None if approve else (reason or "").strip(),
-        )
+        ),
     )
-    if claimed.rowcount != 1:
+    if claimed != 1:
         raise DomainError.of(ErrorCode.INVALID_STATE, "This request has been resolved already.", "id")
     request.status = status
 

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.dml import rows_matched
 from app.errors import DomainError, ErrorCode
 from app.models import OneTimeToken, TokenPurpose
 from app.tokens import ONE_TIME_PREFIX, hash_token, new_token
@@ -63,10 +64,11 @@ async def check(session: AsyncSession, token: str) -> OneTimeToken:
 
 async def consume(session: AsyncSession, row: OneTimeToken) -> None:
     """Mark ``row`` used, atomically: of two simultaneous uses, one wins."""
-    result = await session.execute(
+    used = await rows_matched(
+        session,
         update(OneTimeToken)
         .where(OneTimeToken.id == row.id, OneTimeToken.used_at.is_(None), OneTimeToken.superseded_at.is_(None))
-        .values(used_at=clock.now())
+        .values(used_at=clock.now()),
     )
-    if result.rowcount != 1:
+    if used != 1:
         raise DomainError.of(ErrorCode.INVALID_TOKEN, "This link has just been used.", "token")

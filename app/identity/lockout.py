@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.dml import rows_matched
 from app.models import LoginThrottle, User
 
 MAX_FAILED_LOGINS = 5
@@ -49,10 +50,10 @@ async def lock_user(session: AsyncSession, user_id: int) -> None:
 
 async def clear_user_failures(session: AsyncSession, user_id: int) -> bool:
     """After a right password: free the slots. False when the account got locked meanwhile."""
-    result = await session.execute(
-        update(User).where(User.id == user_id, User.locked_at.is_(None)).values(failed_logins=0)
+    cleared = await rows_matched(
+        session, update(User).where(User.id == user_id, User.locked_at.is_(None)).values(failed_logins=0)
     )
-    return result.rowcount == 1
+    return cleared == 1
 
 
 async def unlock_user(session: AsyncSession, user_id: int) -> None:
@@ -74,7 +75,7 @@ async def reserve_unknown_attempt(session: AsyncSession, email_key: str) -> int 
             ),
         )
     )
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     await session.execute(
         insert(LoginThrottle)
         .values(email_key=email_key, failures=0, first_failed_at=now)

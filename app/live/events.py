@@ -127,7 +127,7 @@ def _deliver_after_commit(session: Session) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         return  # PostgreSQL delivers them to every listener, this process's included
-    key = database_key(bind.url)
+    key = database_key(bind.engine.url)
     deliver: list[Callable[[LiveEvent], None]] = [s.dispatch for s in list(_local_sinks) if s.database_key == key]
     for notice in pending.values():
         for dispatch in deliver:

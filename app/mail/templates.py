@@ -61,7 +61,7 @@ def nok(amount: Decimal | int) -> str:
     value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""  # never "-0,00 kr"
     kroner, ore = f"{abs(value):.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while len(kroner) > 3:
         kroner, group = kroner[:-3], kroner[-3:]
         groups.insert(0, group)

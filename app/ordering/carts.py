@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Integer, delete, func, select, type_coerce, update
+from sqlalchemy import Integer, delete, func, or_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -163,11 +163,10 @@ async def resolve_products(
     skus = {r.sku.strip() for r in requests if r.sku is not None and 0 < len(r.sku.strip()) <= MAX_SKU_CHARS}
     found: list[Product] = []
     if skus or ids:
-        condition = Product.sku.in_(skus) if skus else None
+        by_sku_or_id = [Product.sku.in_(skus)] if skus else []
         if ids:
-            by_id = Product.id.in_(set(ids.values()))
-            condition = by_id if condition is None else condition | by_id
-        found = list((await session.scalars(select(Product).where(condition))).all())
+            by_sku_or_id.append(Product.id.in_(set(ids.values())))
+        found = list((await session.scalars(select(Product).where(or_(*by_sku_or_id)))).all())
     by_sku = {p.sku: p for p in found}
     by_pk = {p.id: p for p in found}
     products: list[Product | None] = []

@@ -36,10 +36,12 @@ ORDER_NUMBER_BASE = 1_000_000
 
 async def advance(session: AsyncSession, name: str) -> int:
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Counter).values(name=name, value=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Counter.name], set_={"value": Counter.value + 1}
-    ).returning(Counter.value)
+    statement = (
+        insert(Counter)
+        .values(name=name, value=1)
+        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+        .returning(Counter.value)
+    )
     return (await session.execute(statement)).scalar_one()
 
 

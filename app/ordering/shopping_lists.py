@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.dml import rows_matched
 from app.errors import DomainError, ErrorCode, Problem
 from app.models import Cart, Product, ShoppingList, ShoppingListItem
 from app.ordering import carts
@@ -219,13 +220,16 @@ async def replace(
 async def remove_item(session: AsyncSession, shopping_list: ShoppingList, item_id: int | None) -> None:
     """The trash can: remove one item of this list (NOT_FOUND for any other id). The list must be locked."""
     removed = (
-        await session.execute(
-            delete(ShoppingListItem).where(ShoppingListItem.id == item_id, ShoppingListItem.list_id == shopping_list.id)
+        await rows_matched(
+            session,
+            delete(ShoppingListItem).where(
+                ShoppingListItem.id == item_id, ShoppingListItem.list_id == shopping_list.id
+            ),
         )
         if item_id is not None
-        else None
+        else 0
     )
-    if removed is None or removed.rowcount != 1:  # type: ignore[attr-defined]
+    if removed != 1:
         raise DomainError.of(ErrorCode.NOT_FOUND, "The list has no such item.", "itemId")
     await recount(session, shopping_list)
 

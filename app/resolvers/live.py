@@ -9,7 +9,7 @@ never with a newer copy of what they may no longer see.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from app import settings as limits
@@ -51,7 +51,7 @@ async def _renewed(info: Info, context: LiveContext) -> None:
     require_user(info)
 
 
-async def cart_changed(info: Info, cart_id: str) -> AsyncIterator[Cart]:
+async def cart_changed(info: Info, cart_id: str) -> AsyncGenerator[Cart, None]:
     context, hub = _live(info)
     await _renewed(info, context)
     cart = await reachable_object(info, Cart, cart_id)
@@ -73,7 +73,7 @@ async def cart_changed(info: Info, cart_id: str) -> AsyncIterator[Cart]:
                 yield cart
 
 
-async def customer_carts_changed(info: Info, customer_number: str) -> AsyncIterator[CustomerCartChange]:
+async def customer_carts_changed(info: Info, customer_number: str) -> AsyncGenerator[CustomerCartChange, None]:
     context, hub = _live(info)
     await _renewed(info, context)
     customer: Customer | None = await reachable_customer(info, customer_number)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.context import Info
 from app.errors import DomainError, ErrorCode, Forbidden, Problem
@@ -109,7 +110,7 @@ async def set_membership_status(info: Info, user_id: str, customer_number: str, 
         return await _fresh_user(session, pk)
 
 
-async def _fresh_user(session, pk: int) -> User:  # type: ignore[no-untyped-def]
+async def _fresh_user(session: AsyncSession, pk: int) -> User:
     user = await session.get(User, pk, populate_existing=True)
     assert user is not None
     return user

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated
 
 import strawberry
-from strawberry.types.nodes import SelectedField
+from strawberry.types.nodes import SelectedField, Selection
 
 import app.schema.enums  # noqa: F401 - registers ProductType and DocumentKind
 from app.catalog.search import ProductSort
@@ -203,7 +204,7 @@ class ProductConnection:
 def _selects(info: Info, *path: str) -> bool:
     """Whether the client asked for the subfield at ``path`` (``"edges", "node", "category"``; fragments included)."""
 
-    def fields(selections: list, name: str) -> list[SelectedField]:  # type: ignore[type-arg]
+    def fields(selections: Sequence[Selection], name: str) -> list[SelectedField]:
         found: list[SelectedField] = []
         for selection in selections:
             if isinstance(selection, SelectedField):
@@ -213,7 +214,7 @@ def _selects(info: Info, *path: str) -> bool:
                 found.extend(fields(selection.selections, name))
         return found
 
-    level = list(info.selected_fields)
+    level: Sequence[Selection] = info.selected_fields
     for name in path:
         level = fields([child for field in level for child in field.selections], name)
     return bool(level)

@@ -271,7 +271,8 @@ class OrderQuery:
     )
     async def order_feed(self, info: Info, after: str | None = None, first: int | None = None) -> OrderFeedConnection:
         page = await resolve.order_feed(info, after, first)
-        edges = [OrderFeedEdge(cursor=encode_cursor(o.feed_position), node=OrderType.of(o)) for o in page.orders]
+        # Every order in the feed has its position: the feed is read by it.
+        edges = [OrderFeedEdge(cursor=encode_cursor(o.feed_position or 0), node=OrderType.of(o)) for o in page.orders]
         return OrderFeedConnection(
             edges=edges, page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor)
         )

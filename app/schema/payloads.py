@@ -13,17 +13,19 @@ from app.schema.errors import UserError
 
 P = ParamSpec("P")
 T = TypeVar("T")
+# What the mutation returns itself: its payload, or None where a refused field answers null (rate limits).
+R = TypeVar("R")
 
 
-def reports_errors(payload: type[T]) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Awaitable[T]]]:
+def reports_errors(payload: type[T]) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R | T]]]:
     """Wrap a mutation so a ``DomainError`` becomes ``payload(errors=[...])``.
 
     Every other field of the payload keeps its default (null, false).
     """
 
-    def decorate(mutation: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    def decorate(mutation: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R | T]]:
         @functools.wraps(mutation)
-        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | T:
             try:
                 return await mutation(*args, **kwargs)
             except DomainError as error:

@@ -68,4 +68,4 @@ DATETIME = ScalarDefinition(
     parse_literal=None,
     origin=dt.datetime,
 )
-SCALARS = {dt.date: DATE, dt.datetime: DATETIME}
+SCALARS: dict[object, ScalarDefinition] = {dt.date: DATE, dt.datetime: DATETIME}

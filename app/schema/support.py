@@ -78,7 +78,7 @@ class AuditEntryType:
             at=row.at,
             action=row.action,
             subject_id=row.subject_id,
-            details=row.details,
+            details=JSON(row.details),
             actor_pk=row.actor_user_id,
             customer_pk=row.customer_id,
         )

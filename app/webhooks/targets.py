@@ -71,7 +71,7 @@ def url_problem(url: str, allow_private: bool) -> str | None:
 async def system_resolver(host: str, port: int) -> list[str]:
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return sorted({info[4][0] for info in infos})
+    return sorted({str(info[4][0]) for info in infos})
 
 
 async def resolve_public(host: str, port: int, resolver: Resolver = system_resolver) -> list[str]:

@@ -150,7 +150,7 @@ def support_examples(schema: GraphQLSchema) -> list[Example]:
             start_line -= 1
         comment = "".join(lines[start_line : node.loc.start_token.line - 1])
         variables: dict[str, Any] = {}
-        for definition in node.variable_definitions:
+        for definition in node.variable_definitions or ():
             name = definition.variable.name.value
             if isinstance(definition.type, NonNullTypeNode):
                 variables[name] = _placeholder(schema, print_ast(definition.type.type))
