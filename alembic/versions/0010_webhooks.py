@@ -1,6 +1,6 @@
 """webhooks: endpoints per API key and the delivery outbox
 
-Revision ID: 0013
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-29 11:13:20.649993
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import app.models.base
 from alembic import op
 
-revision: str = "0013"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
