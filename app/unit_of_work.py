@@ -80,6 +80,10 @@ class UnitOfWork:
 
     async def close(self) -> None:
         """Wait for every resolver still running, then close the session (even if the request is cancelled)."""
+        if not self._running and self._session is None:
+            # Nothing runs and nothing was opened (most requests of a warm page): no task to shield.
+            self._closing = True
+            return
         await asyncio.shield(self._close())
 
     async def _close(self) -> None:
