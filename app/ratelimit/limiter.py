@@ -4,7 +4,8 @@ The `limits` library does the counting (its async moving-window strategy: exact,
 no burst at window edges). With ``memory://`` each process counts for itself;
 with ``redis://`` every worker and every server shares the counts, which is
 what makes a limit hold when several processes serve (except for rules marked
-``per_process``: see ``RateLimiter.hit``).
+``per_process``: see ``RateLimiter.hit``; those are counted in
+app/ratelimit/process_window.py, the same moving window at O(1) a hit).
 
 When Redis cannot be reached, checks fall back to this process's own memory
 counts for a few seconds and log it (at most once a minute): the shop keeps
@@ -103,7 +104,8 @@ class RateLimiter:
         Redis is configured: the limits on every request protect each worker's
         own capacity, and a Redis round trip on every request measured about
         450 µs of CPU and 2 ms of latency (half the endpoint's throughput),
-        against about 12 µs in memory.
+        against about 12 µs in memory through `limits` and 0.75 µs through
+        ``ProcessWindow`` (app/ratelimit/process_window.py), which counts them.
         """
         if rule.per_process:
             return self._hit_process(rule, key)
