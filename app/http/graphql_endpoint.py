@@ -29,7 +29,6 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
-    execute,
     parse,
     specified_rules,
     validate,
@@ -42,8 +41,8 @@ from app import request_context
 from app import settings as limits
 from app.context import Context
 from app.errors import ApiError, Unauthenticated
-from app.http.abandoned import MIDDLEWARE
 from app.http.document_cache import SizeBoundedCache
+from app.http.execution import check_schema, execute_plain
 from app.http.failures import RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE, unavailable_reason
 from app.http.input_hygiene import StringLiteralRule, variables_problem
 from app.http.query_cost import IntrospectionSizes, cost_variables, fragments_of, operation_cost
@@ -197,6 +196,7 @@ class GraphQLEndpoint:
         make_context: Callable[[Request, str, bool], Any],
         identify: Callable[[str], Awaitable[Viewer]] | None = None,
     ) -> None:
+        check_schema(schema)
         self.schema = schema
         self.graphiql_page = graphiql_page
         self.prepare = make_preparer(schema)
@@ -360,14 +360,7 @@ class GraphQLEndpoint:
         try:
             if (refusal := await context.rate_limits.admit(context.viewer)) is not None:
                 return too_many_requests(refusal, request_id)
-            result = execute(
-                self.schema,
-                prepared.document,
-                context_value=context,
-                variable_values=variables,
-                operation_name=operation_name,
-                middleware=MIDDLEWARE,
-            )
+            result = execute_plain(self.schema, prepared.document, context, variables, operation_name)
             if is_awaitable(result):
                 result = await result
             assert isinstance(result, ExecutionResult)

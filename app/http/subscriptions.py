@@ -31,7 +31,6 @@ import json
 import logging
 import os
 import time
-import uuid
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from typing import Any, cast
@@ -40,6 +39,7 @@ from graphql import ExecutionResult, GraphQLError, GraphQLSchema, OperationType,
 from graphql.pyutils import is_awaitable
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from app import request_context
 from app import settings as limits
 from app.db import Database
 from app.errors import ApiError
@@ -102,7 +102,7 @@ class _Connection:
     def __init__(self, endpoint: LiveEndpoint, websocket: WebSocket) -> None:
         self.endpoint = endpoint
         self.websocket = websocket
-        self.request_id = uuid.uuid4().hex[:16]
+        self.request_id = request_context.new_request_id()
         self.token: str | None = None
         self.operations: dict[str, asyncio.Task[None]] = {}
         self.send_lock = asyncio.Lock()

