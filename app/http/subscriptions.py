@@ -325,7 +325,7 @@ class _Connection:
         while True:
             await asyncio.sleep(limits.LIVE_PING_SECONDS)
             if time.monotonic() - self.last_heard > limits.LIVE_IDLE_SECONDS:
-                await self._close(4408, f"Idle: nothing heard for {limits.LIVE_IDLE_SECONDS:.0f} s (answer pings).")
+                await self._close(4408, f"Idle: nothing heard for {limits.LIVE_IDLE_SECONDS:g} s (answer pings).")
                 return
             with contextlib.suppress(Exception):
                 await self._send({"type": "ping"})
