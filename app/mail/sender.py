@@ -1,9 +1,10 @@
 """Delivering the outbox, exactly once even with several senders at work.
 
 A sender claims due rows by giving them a lease in one conditional UPDATE
-(on PostgreSQL its subquery takes the rows ``FOR UPDATE SKIP LOCKED``, so two
-senders pick disjoint rows without waiting; on SQLite the write lock taken by
-``BEGIN IMMEDIATE`` serialises claims). Only the lease holder marks a row sent.
+(on PostgreSQL its subquery takes the rows ``FOR UPDATE SKIP LOCKED``, and runs
+once, see :func:`app.dml.claimable`, so two senders pick disjoint rows without
+waiting; on SQLite the write lock taken by ``BEGIN IMMEDIATE`` serialises
+claims). Only the lease holder marks a row sent.
 A failed delivery is retried with exponential backoff; after
 ``MAIL_MAX_ATTEMPTS`` the row is marked FAILED and stays for inspection.
 """
@@ -22,6 +23,7 @@ from sqlalchemy import or_, select, update
 from app import clock
 from app import settings as limits
 from app.db import Database
+from app.dml import claimable
 from app.mail.transport import Transport, build_message
 from app.models import OutboxMessage, OutboxStatus
 
@@ -63,7 +65,7 @@ class MailSender:
         claim = (
             update(OutboxMessage)
             .where(
-                OutboxMessage.id.in_(due.scalar_subquery()),
+                OutboxMessage.id.in_(claimable(due)),
                 # Checked again on the locked row, so a row is never claimed twice.
                 or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
                 OutboxMessage.status == OutboxStatus.PENDING,

@@ -32,6 +32,7 @@ from standardwebhooks import Webhook
 from app import clock
 from app import settings as limits
 from app.db import Database
+from app.dml import claimable
 from app.mail.outbox import enqueue
 from app.models import ApiKey, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from app.settings import Settings
@@ -110,15 +111,11 @@ class WebhookSender:
             .order_by(WebhookDelivery.id)
             .limit(limit)
             .with_for_update(of=WebhookDelivery, skip_locked=True)
-            # Materialised, so it runs once: as a plain IN (subquery) PostgreSQL may plan a
-            # semi-join that re-runs the LIMIT for every outer row and claims far more than ``limit``.
-            .cte("due")
-            .prefix_with("MATERIALIZED", dialect="postgresql")
         )
         claim = (
             update(WebhookDelivery)
             .where(
-                WebhookDelivery.id.in_(select(due.c.id)),
+                WebhookDelivery.id.in_(claimable(due)),
                 # Checked again on the locked row, so a row is never claimed twice.
                 free,
                 WebhookDelivery.status == DeliveryStatus.PENDING,

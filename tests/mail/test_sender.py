@@ -263,3 +263,22 @@ async def test_stopping_the_worker_records_what_it_sent(
     sent = {row.id for row in await outbox(database) if row.status is OutboxStatus.SENT}
     # Whatever reached the server is recorded as sent: nothing goes out twice after a restart.
     assert received and received == sent
+
+
+async def test_a_claim_takes_no_more_than_its_batch(database: Database, database_url: str) -> None:
+    """A claim leases at most ``limit`` rows, the oldest first, and leaves the rest to other senders.
+
+    Without the materialised CTE, PostgreSQL may plan ``IN (SELECT ... LIMIT n FOR UPDATE SKIP
+    LOCKED)`` as a semi-join that re-runs the subquery and leases every due row at once.
+    """
+    settings = mail_settings(database_url)
+    ids = await queue(database, settings, 30, "password_reset")
+    sender = MailSender(database, transport_from_url("smtp://127.0.0.1:9"), SENDER)
+
+    claimed = await sender.claim(limit=5)
+
+    assert [row.id for row in claimed] == sorted(ids)[:5]
+    leased = [row for row in await outbox(database) if row.lease_until is not None]
+    assert sorted(row.id for row in leased) == sorted(ids)[:5]
+    other = MailSender(database, transport_from_url("smtp://127.0.0.1:9"), SENDER)
+    assert [row.id for row in await other.claim(limit=5)] == sorted(ids)[5:10]
