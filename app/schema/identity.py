@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 import app.schema.enums  # noqa: F401 - registers CartStatus, OrderStatus and ReturnStatus
+from app import policy
 from app.context import Info
 from app.identity.account_requests import RequestForm
 from app.ids import encode_id
 from app.models import CartStatus, Customer, Membership, MembershipStatus, OrderStatus, ReturnStatus, Role, User
 from app.resolvers import identity as resolve
 from app.resolvers import users as resolve_users
-from app.resolvers.access import viewer_roles
 from app.schema.errors import UserError
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import OkPayload, reports_errors
@@ -190,9 +190,7 @@ class UserType:
     async def memberships(self, info: Info) -> list[MembershipType]:
         memberships: list[Membership] = await info.context.loaders.memberships_of_user.load(self.pk)
         viewer = info.context.viewer
-        if viewer.user_id != self.pk and not viewer.is_support:
-            mine = await viewer_roles(info.context)
-            memberships = [m for m in memberships if m.customer_id in mine]
+        memberships = [m for m in memberships if policy.sees_memberships(viewer, self.pk, m.customer_id)]
         return [MembershipType.from_model(m) for m in memberships]
 
     @classmethod
