@@ -95,7 +95,12 @@ def reaches(viewer: Viewer, customer_id: int) -> bool:
     name only (an ERP reads orders from its feed, each with its own address,
     and is itself the source of customers, addresses and schedules).
     """
-    return viewer.is_support or customer_id in viewer.roles
+    return sees_every_customer(viewer) or customer_id in viewer.roles
+
+
+def sees_every_customer(viewer: Viewer) -> bool:
+    """Support staff reach every customer number; anyone else only those they are an active member of."""
+    return viewer.is_support
 
 
 def sees_memberships(viewer: Viewer, user_id: int, customer_id: int) -> bool:
