@@ -49,6 +49,10 @@ _OUT_OF_REACH = (
     ),
 )
 class CustomerType(CustomerRef):
+    # Reached through Cart.customer, Order.customer and the like, ``self`` is a
+    # plain CustomerRef (app/schema/users.py says why): resolvers here use only
+    # its attributes. Should Customer ever implement an interface, Strawberry
+    # would check isinstance and those fields must return CustomerType instead.
     @strawberry.field(
         description=(
             '"Alle brukere": users with a membership on this customer number, by name; active and '
