@@ -47,8 +47,9 @@ lock: $(BIN)/pip-compile
 run: install
 	$(BIN)/commerce serve --demo
 
-## make test: the whole suite, on SQLite and (when reachable) PostgreSQL
+## make test: lint (ruff, complexity included) and types, then the whole suite, on SQLite and (when reachable) PostgreSQL
 test: install
+	$(BIN)/ruff check app
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

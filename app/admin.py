@@ -9,9 +9,8 @@ from app import clock
 from app.dml import rows_matched
 from app.identity.passwords import hash_password, is_acceptable
 from app.models import ApiKey, Customer, Membership, MembershipStatus, Role, User
+from app.policy import Scope, unknown_scopes
 from app.tokens import API_KEY_PREFIX, hash_token, new_token
-
-SCOPES = frozenset({"catalog:write", "customers:write", "orders:read", "orders:write", "webhooks:write"})
 
 
 class AdminError(Exception):
@@ -66,9 +65,9 @@ async def create_user(
 
 async def create_api_key(session: AsyncSession, name: str, scopes: list[str]) -> str:
     """Stores a new key's hash and returns the key itself, to be shown once."""
-    unknown = sorted(set(scopes) - SCOPES)
+    unknown = unknown_scopes(scopes)
     if unknown:
-        raise AdminError(f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(sorted(SCOPES))}")
+        raise AdminError(f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(sorted(Scope))}")
     if not name.strip():
         raise AdminError("an API key needs a name")
     if await session.scalar(select(ApiKey.id).where(ApiKey.name == name)) is not None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import metrics
+from app import metrics, policy
 from app.errors import DomainError, ErrorCode
 from app.identity import lockout
 from app.identity.passwords import dummy_hash, hash_password, needs_rehash, verify_password
@@ -46,7 +46,7 @@ def _refuse(code: ErrorCode, message: str) -> DomainError:
 
 
 async def _has_access(session: AsyncSession, user: User) -> bool:
-    if user.is_support:
+    if not policy.needs_active_membership(user.is_support):
         return True
     return bool(
         await session.scalar(

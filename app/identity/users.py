@@ -8,7 +8,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit
+from app import audit, policy
 from app.errors import DomainError, ErrorCode
 from app.identity import links
 from app.identity.sessions import revoke_all_sessions
@@ -227,7 +227,7 @@ async def set_status(
             select(exists().where(Membership.user_id == user_id, Membership.status == MembershipStatus.ACTIVE))
         )
         is_support = await session.scalar(select(User.is_support).where(User.id == user_id))
-        if not still_active and not is_support:
+        if not still_active and policy.needs_active_membership(bool(is_support)):
             await revoke_all_sessions(session, user_id)
 
 

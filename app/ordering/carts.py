@@ -143,10 +143,8 @@ async def prices_for(session: AsyncSession, customer_id: int, products: Sequence
     return {p.id: agreed.get(p.id, p.list_price) for p in products}
 
 
-async def resolve_products(
-    session: AsyncSession, requests: Sequence[LineRequest], field: str = "lines"
-) -> tuple[list[Product | None], list[Problem]]:
-    """Each request's product, or the problems that make it unusable (``field``.N: by line or item)."""
+def _request_problems(requests: Sequence[LineRequest], field: str) -> tuple[dict[int, int], list[Problem]]:
+    """The decoded product id per request index, and the problems of the requests' shape and quantity."""
     problems: list[Problem] = []
     ids: dict[int, int] = {}
     for index, request in enumerate(requests):
@@ -160,32 +158,52 @@ async def resolve_products(
             pk = decode_id("Product", request.product_id)
             if pk is not None:
                 ids[index] = pk
+    return ids, problems
+
+
+async def _products_named(session: AsyncSession, skus: set[str], ids: set[int]) -> list[Product]:
+    """The products with any of these SKUs or ids, in one query (none when there is nothing to look for)."""
+    if not (skus or ids):
+        return []
+    by_sku_or_id = [Product.sku.in_(skus)] if skus else []
+    if ids:
+        by_sku_or_id.append(Product.id.in_(ids))
+    return list((await session.scalars(select(Product).where(or_(*by_sku_or_id)))).all())
+
+
+def _product_of(
+    request: LineRequest, pk: int | None, by_sku: dict[str, Product], by_pk: dict[int, Product], field: str
+) -> tuple[Product | None, Problem | None]:
+    """The product one request names (by SKU or by id), or why it names none; a request naming both is neither."""
+    if request.sku is not None and request.product_id is None:
+        product = by_sku.get(request.sku.strip())
+        if product is None:
+            return None, Problem(
+                ErrorCode.UNKNOWN_SKU, f"No product has SKU {request.sku[:MAX_SKU_CHARS]!r}.", f"{field}.sku"
+            )
+        return product, None
+    if request.product_id is not None and request.sku is None:
+        product = by_pk.get(pk if pk is not None else -1)
+        if product is None:
+            return None, Problem(ErrorCode.UNKNOWN_SKU, "No product has this id.", f"{field}.productId")
+        return product, None
+    return None, None
+
+
+async def resolve_products(
+    session: AsyncSession, requests: Sequence[LineRequest], field: str = "lines"
+) -> tuple[list[Product | None], list[Problem]]:
+    """Each request's product, or the problems that make it unusable (``field``.N: by line or item)."""
+    ids, problems = _request_problems(requests, field)
     skus = {r.sku.strip() for r in requests if r.sku is not None and 0 < len(r.sku.strip()) <= MAX_SKU_CHARS}
-    found: list[Product] = []
-    if skus or ids:
-        by_sku_or_id = [Product.sku.in_(skus)] if skus else []
-        if ids:
-            by_sku_or_id.append(Product.id.in_(set(ids.values())))
-        found = list((await session.scalars(select(Product).where(or_(*by_sku_or_id)))).all())
+    found = await _products_named(session, skus, set(ids.values()))
     by_sku = {p.sku: p for p in found}
     by_pk = {p.id: p for p in found}
     products: list[Product | None] = []
     for index, request in enumerate(requests):
-        product = None
-        if request.sku is not None and request.product_id is None:
-            product = by_sku.get(request.sku.strip())
-            if product is None:
-                problems.append(
-                    Problem(
-                        ErrorCode.UNKNOWN_SKU,
-                        f"No product has SKU {request.sku[:MAX_SKU_CHARS]!r}.",
-                        f"{field}.{index}.sku",
-                    )
-                )
-        elif request.product_id is not None and request.sku is None:
-            product = by_pk.get(ids.get(index, -1))
-            if product is None:
-                problems.append(Problem(ErrorCode.UNKNOWN_SKU, "No product has this id.", f"{field}.{index}.productId"))
+        product, problem = _product_of(request, ids.get(index), by_sku, by_pk, f"{field}.{index}")
+        if problem is not None:
+            problems.append(problem)
         if product is not None and not product.active:
             problems.append(
                 Problem(
@@ -355,9 +373,3 @@ async def refresh_totals(session: AsyncSession, cart: Cart) -> None:
     cart.line_count = count
     cart.subtotal = (Decimal(ore) / 100).quantize(Decimal("0.01"))
     await session.flush()
-
-
-async def lines_of(session: AsyncSession, cart_id: int) -> list[CartLine]:
-    return list(
-        (await session.scalars(select(CartLine).where(CartLine.cart_id == cart_id).order_by(CartLine.id))).all()
-    )

@@ -71,6 +71,39 @@ async def delivery_date_problem(session: AsyncSession, customer_id: int, day: da
     )
 
 
+def _line_problems(products: list[Product]) -> list[Problem]:
+    """An empty cart, and each product no longer sold, as problems of the cart."""
+    problems: list[Problem] = []
+    if not products:
+        problems.append(Problem(ErrorCode.EMPTY_CART, "The cart is empty: add products before you send it.", "cartId"))
+    for product in products:
+        if not product.active:
+            problems.append(
+                Problem(
+                    ErrorCode.PRODUCT_UNAVAILABLE,
+                    f"{product.sku} ({product.name}) is no longer sold: remove it from the cart first.",
+                    "cartId",
+                )
+            )
+    return problems
+
+
+async def _delivery_address(session: AsyncSession, customer_id: int, opaque_id: str) -> DeliveryAddress | None:
+    """The customer's active delivery address named by an opaque id; None for anything else."""
+    address_pk = decode_id("DeliveryAddress", opaque_id)
+    if address_pk is None:
+        return None
+    return (
+        await session.scalars(
+            select(DeliveryAddress).where(
+                DeliveryAddress.id == address_pk,
+                DeliveryAddress.customer_id == customer_id,
+                DeliveryAddress.active.is_(True),
+            )
+        )
+    ).one_or_none()
+
+
 async def submit_cart(
     session: AsyncSession,
     settings: Settings,
@@ -91,32 +124,8 @@ async def submit_cart(
             .order_by(CartLine.id)
         )
     ).all()
-    problems: list[Problem] = []
-    if not rows:
-        problems.append(Problem(ErrorCode.EMPTY_CART, "The cart is empty: add products before you send it.", "cartId"))
-    for _line, product in rows:
-        if not product.active:
-            problems.append(
-                Problem(
-                    ErrorCode.PRODUCT_UNAVAILABLE,
-                    f"{product.sku} ({product.name}) is no longer sold: remove it from the cart first.",
-                    "cartId",
-                )
-            )
-    address_pk = decode_id("DeliveryAddress", request.delivery_address_id)
-    address = (
-        (
-            await session.scalars(
-                select(DeliveryAddress).where(
-                    DeliveryAddress.id == address_pk,
-                    DeliveryAddress.customer_id == cart.customer_id,
-                    DeliveryAddress.active.is_(True),
-                )
-            )
-        ).one_or_none()
-        if address_pk is not None
-        else None
-    )
+    problems = _line_problems([product for _line, product in rows])
+    address = await _delivery_address(session, cart.customer_id, request.delivery_address_id)
     if address is None:
         problems.append(
             Problem(
@@ -128,11 +137,8 @@ async def submit_cart(
     if problem := await delivery_date_problem(session, cart.customer_id, request.delivery_date, "input.deliveryDate"):
         problems.append(problem)
     reference, problem = clean_text(request.reference, MAX_REFERENCE_CHARS, "input.reference", "The reference")
-    if problem:
-        problems.append(problem)
-    comment, problem = clean_text(request.comment, MAX_COMMENT_CHARS, "input.comment", "The comment")
-    if problem:
-        problems.append(problem)
+    comment, comment_problem = clean_text(request.comment, MAX_COMMENT_CHARS, "input.comment", "The comment")
+    problems.extend(p for p in (problem, comment_problem) if p)
     if problems:
         raise DomainError(*problems)
     assert address is not None

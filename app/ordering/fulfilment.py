@@ -10,6 +10,7 @@ tells the customer about them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -100,11 +101,8 @@ def _validate(update: StatusUpdate) -> list[Problem]:
     return problems
 
 
-async def update_status(session: AsyncSession, settings: Settings, actor: Viewer, update: StatusUpdate) -> Order:
-    problems = _validate(update)
-    if problems:
-        raise DomainError(*problems)
-    number = update.order_number.strip()
+async def _locked_order(session: AsyncSession, order_number: str) -> Order:
+    number = order_number.strip()
     order = (
         await session.scalars(
             select(Order).where(Order.number == number[:20]).with_for_update().execution_options(populate_existing=True)
@@ -112,14 +110,19 @@ async def update_status(session: AsyncSession, settings: Settings, actor: Viewer
     ).one_or_none()
     if order is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, f"No order has number {number[:20]!r}.", "input.orderNumber")
+    return order
 
+
+async def _shipments(
+    session: AsyncSession, order: Order, requests: Sequence[ShipmentRequest], now: datetime
+) -> tuple[Sequence[Shipment], list[Shipment]]:
+    """The order's shipments so far, and the requested ones not among them (by carrier and tracking number)."""
     existing = (
         await session.scalars(select(Shipment).where(Shipment.order_id == order.id).order_by(Shipment.id))
     ).all()
     known = {(s.carrier, s.tracking_number) for s in existing}
     fresh: list[Shipment] = []
-    now = clock.now()
-    for request in update.shipments:
+    for request in requests:
         key = (request.carrier.strip(), request.tracking_number.strip())
         if key in known:
             continue
@@ -128,31 +131,49 @@ async def update_status(session: AsyncSession, settings: Settings, actor: Viewer
         fresh.append(
             Shipment(order_id=order.id, carrier=key[0], tracking_number=key[1], tracking_url=url, shipped_at=now)
         )
+    return existing, fresh
 
+
+async def _update_in_place(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Viewer,
+    order: Order,
+    update: StatusUpdate,
+    fresh: list[Shipment],
+    now: datetime,
+) -> Order:
+    """The same status again: new shipments, or a corrected delivery time, are recorded; nothing else moves."""
+    changed = bool(fresh)
+    if update.status is S.DELIVERED and update.delivered_at is not None and update.delivered_at != order.delivered_at:
+        # A corrected delivery time: the date matters for the return window.
+        order.delivered_at = update.delivered_at
+        changed = True
+    if changed:
+        order.updated_at = now
+        session.add_all(fresh)
+        audit.record(
+            session,
+            actor,
+            "order.updated",
+            customer_id=order.customer_id,
+            subject_id=order.number,
+            shipments_added=len(fresh) or None,
+        )
+        await session.flush()
+        await notifications.shipped(session, settings, order, fresh)
+    return order
+
+
+async def update_status(session: AsyncSession, settings: Settings, actor: Viewer, update: StatusUpdate) -> Order:
+    problems = _validate(update)
+    if problems:
+        raise DomainError(*problems)
+    order = await _locked_order(session, update.order_number)
+    now = clock.now()
+    existing, fresh = await _shipments(session, order, update.shipments, now)
     if update.status is order.status:
-        changed = bool(fresh)
-        if (
-            update.status is S.DELIVERED
-            and update.delivered_at is not None
-            and update.delivered_at != order.delivered_at
-        ):
-            # A corrected delivery time: the date matters for the return window.
-            order.delivered_at = update.delivered_at
-            changed = True
-        if changed:
-            order.updated_at = now
-            session.add_all(fresh)
-            audit.record(
-                session,
-                actor,
-                "order.updated",
-                customer_id=order.customer_id,
-                subject_id=order.number,
-                shipments_added=len(fresh) or None,
-            )
-            await session.flush()
-            await notifications.shipped(session, settings, order, fresh)
-        return order
+        return await _update_in_place(session, settings, actor, order, update, fresh, now)
 
     if not may_move(order.status, update.status):
         raise DomainError.of(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from app.context import Info
 from app.errors import DomainError
 from app.identity import account_requests, passwords_flow, users
@@ -87,8 +85,3 @@ async def request_account(info: Info, form: account_requests.RequestForm) -> Non
             stored = await account_requests.submit(session, info.context.settings, form)
     if stored:
         info.context.mail_queued()
-
-
-async def user_by_id(info: Info, user_id: int) -> User | None:
-    async with info.context.uow.session() as session:
-        return await session.scalar(select(User).where(User.id == user_id))

@@ -7,17 +7,16 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app import policy
 from app.context import Info
 from app.errors import DomainError, ErrorCode, InvalidInput, Problem
 from app.ids import decode_id
 from app.models import Cart, Order, OrderStatus
 from app.ordering import approval, carts, feed, fulfilment
 from app.pagination import Page, SortKey, page_size, paginate
-from app.policy import Action
-from app.resolvers.access import may, reachable_object, require_scope, sees_customer_data
+from app.policy import Action, Scope
+from app.resolvers.access import reachable_object, require_scope
 
-ORDERS_READ = "orders:read"
-ORDERS_WRITE = "orders:write"
 NEWEST_FIRST = (SortKey(Order.id, descending=True),)
 
 
@@ -33,7 +32,7 @@ async def orders_of(
     first: int | None,
     after: str | None,
 ) -> Page[Order]:
-    if not await sees_customer_data(info.context, customer_id):
+    if not policy.reaches(info.context.viewer, customer_id):
         page_size(first)  # a bad argument is still INVALID_INPUT
         return Page([], [], False, 0)
     query = select(Order).where(Order.customer_id == customer_id)
@@ -52,7 +51,7 @@ async def _order_to_act_on(info: Info, order_id: str, action: Action, refusal: s
     found = await order(info, order_id)
     if found is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such order.", "orderId")
-    if not await may(info.context, found.customer_id, action):
+    if not policy.may(info.context.viewer, found.customer_id, action):
         raise DomainError.of(ErrorCode.NOT_PERMITTED, refusal, "orderId")
     return found
 
@@ -85,13 +84,13 @@ async def reorder(info: Info, order_id: str) -> tuple[Cart | None, list[Problem]
 
 
 async def order_feed(info: Info, after: str | None, first: int | None) -> feed.FeedPage:
-    require_scope(info, ORDERS_READ)
+    require_scope(info, Scope.ORDERS_READ)
     async with info.context.uow.session() as session:
         return await feed.feed_page(session, after, first)
 
 
 async def update_order_status(info: Info, update: fulfilment.StatusUpdate) -> Order:
-    viewer = require_scope(info, ORDERS_WRITE)
+    viewer = require_scope(info, Scope.ORDERS_WRITE)
     async with info.context.uow.transaction() as session:
         updated = await fulfilment.update_status(session, info.context.settings, viewer, update)
     info.context.mail_queued()

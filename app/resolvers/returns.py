@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from app import policy
 from app.context import Info
 from app.errors import DomainError, ErrorCode
 from app.ids import decode_id
@@ -13,7 +14,7 @@ from app.models import Order, ReturnRequest, ReturnStatus
 from app.ordering import returns
 from app.pagination import Page, SortKey, page_size, paginate
 from app.policy import Action
-from app.resolvers.access import may, reachable_object, require_support, require_user, sees_customer_data
+from app.resolvers.access import reachable_object, require_support, require_user
 
 NEWEST_FIRST = (SortKey(ReturnRequest.id, descending=True),)
 
@@ -38,7 +39,7 @@ async def returns_of(
     info: Info, customer_id: int, statuses: Sequence[ReturnStatus] | None, first: int | None, after: str | None
 ) -> Page[ReturnRequest]:
     """A customer's returns: none for a viewer outside its reach, however the Customer was reached."""
-    if not await sees_customer_data(info.context, customer_id):
+    if not policy.reaches(info.context.viewer, customer_id):
         page_size(first)  # a bad argument is still INVALID_INPUT
         return Page([], [], False, 0)
     return await _page(info, customer_id, statuses, first, after)
@@ -56,7 +57,7 @@ async def request_return(info: Info, order_id: str, form: returns.ReturnForm) ->
     order = await reachable_object(info, Order, order_id)
     if order is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such order.", "input.orderId")
-    if not await may(info.context, order.customer_id, Action.REQUEST_RETURN):
+    if not policy.may(info.context.viewer, order.customer_id, Action.REQUEST_RETURN):
         raise DomainError.of(
             ErrorCode.NOT_PERMITTED,
             "Only the customer's own users ask for returns; support approves or refuses them.",

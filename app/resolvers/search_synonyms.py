@@ -8,26 +8,17 @@ from sqlalchemy import select
 
 from app.catalog import synonyms
 from app.context import Info
-from app.errors import Forbidden, Unauthenticated
 from app.ids import decode_id
 from app.models.search_synonyms import SearchSynonym
 from app.pagination import Page, SortKey, paginate
-from app.resolvers.erp import CATALOG_WRITE
+from app.policy import Scope
+from app.resolvers.access import require_support_or_scope
 from app.viewer import Viewer
 
 
 def require_synonym_editor(info: Info) -> Viewer:
     """Support staff, or an API key with catalog:write; FORBIDDEN for anyone else signed in."""
-    viewer = info.context.viewer
-    if viewer.is_api_key:
-        if CATALOG_WRITE not in viewer.scopes:
-            raise Forbidden(f"This API key lacks the scope {CATALOG_WRITE}.")
-        return viewer
-    if not viewer.is_user:
-        raise Unauthenticated()
-    if not viewer.is_support:
-        raise Forbidden("Only support staff (or an API key with catalog:write) may manage search synonyms.")
-    return viewer
+    return require_support_or_scope(info, Scope.CATALOG_WRITE, "manage search synonyms")
 
 
 async def list_synonyms(info: Info, first: int | None, after: str | None) -> Page[SearchSynonym]:

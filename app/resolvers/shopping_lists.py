@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from app import audit
+from app import audit, policy
 from app.context import Info
 from app.errors import DomainError, ErrorCode, Problem
 from app.ids import decode_id
@@ -15,7 +15,7 @@ from app.ordering import carts
 from app.ordering import shopping_lists as lists
 from app.ordering.carts import LineRequest
 from app.policy import Action
-from app.resolvers.access import may, reachable_customer, reachable_object, require_user, sees_customer_data
+from app.resolvers.access import reachable_customer, reachable_object, require_user
 from app.resolvers.carts import cart as reachable_cart
 
 
@@ -25,7 +25,7 @@ async def shopping_list(info: Info, list_id: str) -> ShoppingList | None:
 
 async def lists_of(info: Info, customer_id: int) -> list[ShoppingList]:
     """A customer's lists, most recently changed first: none outside the viewer's reach, however it was reached."""
-    if not await sees_customer_data(info.context, customer_id):
+    if not policy.reaches(info.context.viewer, customer_id):
         return []
     async with info.context.uow.session() as session:
         rows = await session.scalars(
@@ -41,7 +41,7 @@ async def _editable(info: Info, list_id: str) -> ShoppingList:
     found = await shopping_list(info, list_id)
     if found is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such shopping list.", "listId")
-    if not await may(info.context, found.customer_id, Action.EDIT_SHOPPING_LISTS):
+    if not policy.may(info.context.viewer, found.customer_id, Action.EDIT_SHOPPING_LISTS):
         raise DomainError.of(
             ErrorCode.NOT_PERMITTED, "Only the customer's own users can change its shopping lists.", "listId"
         )
@@ -53,7 +53,7 @@ async def create_list(info: Info, customer_number: str, title: str) -> ShoppingL
     customer = await reachable_customer(info, customer_number)
     if customer is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such customer number.", "customerNumber")
-    if not await may(info.context, customer.id, Action.EDIT_SHOPPING_LISTS):
+    if not policy.may(info.context.viewer, customer.id, Action.EDIT_SHOPPING_LISTS):
         raise DomainError.of(
             ErrorCode.NOT_PERMITTED, "Only the customer's own users can make shopping lists.", "customerNumber"
         )

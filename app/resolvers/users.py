@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import policy
 from app.context import Info
 from app.errors import DomainError, ErrorCode, Forbidden, Problem
 from app.identity import users
@@ -13,7 +14,7 @@ from app.ids import decode_id
 from app.models import Customer, Membership, MembershipStatus, Role, User
 from app.pagination import Page, SortKey, page_size, paginate
 from app.policy import Action
-from app.resolvers.access import may, reachable_customer, require_user
+from app.resolvers.access import reachable_customer, require_user
 
 MAX_CUSTOMERS_PER_USER_CREATE = 50
 
@@ -23,7 +24,7 @@ async def customer_users(
 ) -> Page[User]:
     """The users of a customer ("Alle brukere"): MAIN_USER and support only; FORBIDDEN otherwise."""
     require_user(info)
-    if not await may(info.context, customer_id, Action.LIST_USERS):
+    if not policy.may(info.context.viewer, customer_id, Action.LIST_USERS):
         raise Forbidden("Only the customer number's main users may list its users.")
     if after is None:
         return await info.context.loaders.first_users_of_customer(status, page_size(first)).load(customer_id)
@@ -39,7 +40,7 @@ async def _managed_customer(info: Info, number: str, field: str) -> Customer:
     customer = await reachable_customer(info, number)
     if customer is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, f"No customer number {number[:32]} within your reach.", field)
-    if not await may(info.context, customer.id, Action.MANAGE_USERS):
+    if not policy.may(info.context.viewer, customer.id, Action.MANAGE_USERS):
         raise DomainError.of(ErrorCode.NOT_PERMITTED, "Only main users manage the users of a customer number.", field)
     return customer
 

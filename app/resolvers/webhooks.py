@@ -12,14 +12,13 @@ from app.errors import DomainError, ErrorCode
 from app.ids import decode_id
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.pagination import Page, decode_cursor, encode_cursor, page_size
+from app.policy import Scope
 from app.resolvers.access import require_scope
 from app.webhooks import endpoints
 
-WEBHOOKS_WRITE = "webhooks:write"
-
 
 def _key_id(info: Info) -> int:
-    viewer = require_scope(info, WEBHOOKS_WRITE)
+    viewer = require_scope(info, Scope.WEBHOOKS_WRITE)
     assert viewer.api_key_id is not None
     return viewer.api_key_id
 

@@ -15,8 +15,8 @@ from app.ordering.money import Totals, line_total
 from app.resolvers import carts as resolve
 from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
-from app.schema.identity import CustomerType, UserType, user_or_none
 from app.schema.payloads import OkPayload, reports_errors
+from app.schema.users import CUSTOMER, CustomerRef, UserType, user_or_none
 
 
 @strawberry.type(name="DeliveryAddress", description="A delivery address (leveringsadresse) as ERP gives it.")
@@ -98,9 +98,9 @@ class CartType:
         lines: list[CartLine] = await info.context.loaders.lines_of_cart.load(self.model.id)
         return [CartLineType.of(line) for line in lines]
 
-    @strawberry.field
-    async def customer(self, info: Info) -> CustomerType:
-        return CustomerType.from_model(await info.context.loaders.customer.load(self.model.customer_id))
+    @strawberry.field(graphql_type=CUSTOMER)
+    async def customer(self, info: Info) -> CustomerRef:
+        return CustomerRef.from_model(await info.context.loaders.customer.load(self.model.customer_id))
 
     @strawberry.field
     async def created_by(self, info: Info) -> UserType | None:

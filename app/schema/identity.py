@@ -1,33 +1,34 @@
-"""Users, customers, memberships and signing in, as the API shows them."""
+"""Customers with everything that hangs off them, and signing in, as the API shows them.
+
+The top of the customer graph: it imports the carts, orders, returns and
+shopping lists modules, and they import only app/schema/users.py back.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
 import app.schema.enums  # noqa: F401 - registers CartStatus, OrderStatus and ReturnStatus
 from app.context import Info
 from app.identity.account_requests import RequestForm
-from app.ids import encode_id
-from app.models import CartStatus, Customer, Membership, MembershipStatus, OrderStatus, ReturnStatus, Role, User
+from app.models import CartStatus, MembershipStatus, OrderStatus, ReturnStatus, Role
+from app.resolvers import carts as resolve_carts
 from app.resolvers import identity as resolve
+from app.resolvers import orders as resolve_orders
+from app.resolvers import returns as resolve_returns
+from app.resolvers import shopping_lists as resolve_lists
 from app.resolvers import users as resolve_users
-from app.resolvers.access import viewer_roles
+from app.schema.carts import CartType, DeliveryAddressType
 from app.schema.errors import UserError
+from app.schema.orders import OrderType
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import OkPayload, reports_errors
-
-if TYPE_CHECKING:
-    from app.schema.carts import CartType, DeliveryAddressType
-    from app.schema.orders import OrderType
-    from app.schema.returns import ReturnRequestType
-    from app.schema.shopping_lists import ShoppingListType
-
-RoleEnum = strawberry.enum(Role, name="Role", description="A user's role on one customer number.")
-MembershipStatusEnum = strawberry.enum(MembershipStatus, name="MembershipStatus")
-
+from app.schema.returns import ReturnRequestType
+from app.schema.shopping_lists import ShoppingListType
+from app.schema.users import CustomerRef, UserType
 
 _OUT_OF_REACH = (
     " Empty for a viewer outside the customer's reach, however the Customer was reached (an inactive "
@@ -47,21 +48,11 @@ _OUT_OF_REACH = (
         "address, and is itself the source of customers, addresses and schedules."
     ),
 )
-class CustomerType:
-    id: strawberry.ID
-    number: str
-    name: str
-    pk: strawberry.Private[int]
-
-    @classmethod
-    def from_model(cls, customer: Customer) -> CustomerType:
-        return cls(
-            id=strawberry.ID(encode_id("Customer", customer.id)),
-            number=customer.number,
-            name=customer.name,
-            pk=customer.id,
-        )
-
+class CustomerType(CustomerRef):
+    # Reached through Cart.customer, Order.customer and the like, ``self`` is a
+    # plain CustomerRef (app/schema/users.py says why): resolvers here use only
+    # its attributes. Should Customer ever implement an interface, Strawberry
+    # would check isinstance and those fields must return CustomerType instead.
     @strawberry.field(
         description=(
             '"Alle brukere": users with a membership on this customer number, by name; active and '
@@ -85,12 +76,7 @@ class CustomerType:
             "status defaults to OPEN; null lists every cart." + _OUT_OF_REACH
         )
     )
-    async def carts(
-        self, info: Info, status: CartStatus | None = CartStatus.OPEN
-    ) -> list[Annotated[CartType, strawberry.lazy("app.schema.carts")]]:
-        from app.resolvers import carts as resolve_carts
-        from app.schema.carts import CartType
-
+    async def carts(self, info: Info, status: CartStatus | None = CartStatus.OPEN) -> list[CartType]:
         return [CartType.of(cart) for cart in await resolve_carts.carts_of(info, self.pk, status)]
 
     @strawberry.field(
@@ -106,38 +92,22 @@ class CustomerType:
         placed_by: strawberry.ID | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Annotated[OrderType, strawberry.lazy("app.schema.orders")]]:
-        from app.resolvers import orders as resolve_orders
-        from app.schema.orders import OrderType
-
+    ) -> Connection[OrderType]:
         page = await resolve_orders.orders_of(info, self.pk, status, placed_by, first, after)
         return connection(page, OrderType.of)
 
     @strawberry.field(description="The customer number's returns, newest first; status narrows them." + _OUT_OF_REACH)
     async def returns(
         self, info: Info, status: list[ReturnStatus] | None = None, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated[ReturnRequestType, strawberry.lazy("app.schema.returns")]]:
-        from app.resolvers import returns as resolve_returns
-        from app.schema.returns import ReturnRequestType
-
+    ) -> Connection[ReturnRequestType]:
         return connection(await resolve_returns.returns_of(info, self.pk, status, first, after), ReturnRequestType.of)
 
     @strawberry.field(description="The customer number's shopping lists, most recently changed first." + _OUT_OF_REACH)
-    async def shopping_lists(
-        self, info: Info
-    ) -> list[Annotated[ShoppingListType, strawberry.lazy("app.schema.shopping_lists")]]:
-        from app.resolvers import shopping_lists as resolve_lists
-        from app.schema.shopping_lists import ShoppingListType
-
+    async def shopping_lists(self, info: Info) -> list[ShoppingListType]:
         return [ShoppingListType.of(found) for found in await resolve_lists.lists_of(info, self.pk)]
 
     @strawberry.field(description="Active delivery addresses, the default first." + _OUT_OF_REACH)
-    async def delivery_addresses(
-        self, info: Info
-    ) -> list[Annotated[DeliveryAddressType, strawberry.lazy("app.schema.carts")]]:
-        from app.resolvers import carts as resolve_carts
-        from app.schema.carts import DeliveryAddressType
-
+    async def delivery_addresses(self, info: Info) -> list[DeliveryAddressType]:
         return [DeliveryAddressType.of(a) for a in await resolve_carts.delivery_addresses(info.context, self.pk)]
 
     @strawberry.field(
@@ -151,65 +121,7 @@ class CustomerType:
     async def delivery_dates(
         self, info: Info, from_: Annotated[date, strawberry.argument(name="from")], to: date
     ) -> list[date]:
-        from app.resolvers import carts as resolve_carts
-
         return await resolve_carts.delivery_dates(info.context, self.pk, from_, to)
-
-
-@strawberry.type(name="Membership", description="A user's role on one customer number.")
-class MembershipType:
-    role: Role
-    status: MembershipStatus
-    customer_pk: strawberry.Private[int]
-
-    @strawberry.field
-    async def customer(self, info: Info) -> CustomerType:
-        return CustomerType.from_model(await info.context.loaders.customer.load(self.customer_pk))
-
-    @classmethod
-    def from_model(cls, membership: Membership) -> MembershipType:
-        return cls(role=membership.role, status=membership.status, customer_pk=membership.customer_id)
-
-
-@strawberry.type(name="User")
-class UserType:
-    id: strawberry.ID
-    name: str
-    email: str
-    phone: str | None
-    is_support: bool = strawberry.field(description="Customer service staff: sees every customer number.")
-    created_at: datetime
-    pk: strawberry.Private[int]
-
-    @strawberry.field(
-        description=(
-            'The user\'s role per customer number ("brukergruppe"). Others see only the customer '
-            "numbers they are themselves active members of; the user and support staff see all."
-        )
-    )
-    async def memberships(self, info: Info) -> list[MembershipType]:
-        memberships: list[Membership] = await info.context.loaders.memberships_of_user.load(self.pk)
-        viewer = info.context.viewer
-        if viewer.user_id != self.pk and not viewer.is_support:
-            mine = await viewer_roles(info.context)
-            memberships = [m for m in memberships if m.customer_id in mine]
-        return [MembershipType.from_model(m) for m in memberships]
-
-    @classmethod
-    def from_model(cls, user: User) -> UserType:
-        return cls(
-            id=strawberry.ID(encode_id("User", user.id)),
-            name=user.name,
-            email=user.email,
-            phone=user.phone,
-            is_support=user.is_support,
-            created_at=user.created_at,
-            pk=user.id,
-        )
-
-
-def user_or_none(user: User | None) -> UserType | None:
-    return UserType.from_model(user) if user is not None else None
 
 
 @strawberry.input

@@ -19,9 +19,9 @@ from app.resolvers import orders as resolve
 from app.schema.carts import CartPayload, CartType, DeliveryAddressType
 from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
-from app.schema.identity import CustomerType, UserType, user_or_none
 from app.schema.pagination import PageInfo
 from app.schema.payloads import reports_errors
+from app.schema.users import CUSTOMER, CustomerRef, UserType, user_or_none
 
 
 @strawberry.type(
@@ -120,12 +120,13 @@ class OrderType:
     model: strawberry.Private[Order]
 
     @strawberry.field(
+        graphql_type=CUSTOMER,
         description=(
             "The customer number that ordered. An ERP integration sees its number and name only (see Customer)."
-        )
+        ),
     )
-    async def customer(self, info: Info) -> CustomerType:
-        return CustomerType.from_model(await info.context.loaders.customer.load(self.model.customer_id))
+    async def customer(self, info: Info) -> CustomerRef:
+        return CustomerRef.from_model(await info.context.loaders.customer.load(self.model.customer_id))
 
     @strawberry.field(
         description=(

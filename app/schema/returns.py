@@ -13,10 +13,10 @@ from app.models import Order, OrderLine, ReturnLine, ReturnReason, ReturnRequest
 from app.ordering import returns as rules
 from app.resolvers import returns as resolve
 from app.schema.errors import UserError
-from app.schema.identity import CustomerType, UserType, user_or_none
 from app.schema.orders import OrderLineType, OrderType
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import reports_errors
+from app.schema.users import CUSTOMER, CustomerRef, UserType, user_or_none
 
 
 @strawberry.type(name="ReturnLine", description="How many of one order line go back.")
@@ -56,9 +56,9 @@ class ReturnRequestType:
         found: Order = await info.context.loaders.order.load(self.model.order_id)
         return OrderType.of(found)
 
-    @strawberry.field
-    async def customer(self, info: Info) -> CustomerType:
-        return CustomerType.from_model(await info.context.loaders.customer.load(self.model.customer_id))
+    @strawberry.field(graphql_type=CUSTOMER)
+    async def customer(self, info: Info) -> CustomerRef:
+        return CustomerRef.from_model(await info.context.loaders.customer.load(self.model.customer_id))
 
     @strawberry.field(description="Who asked; null if that user has been deleted.")
     async def requested_by(self, info: Info) -> UserType | None:

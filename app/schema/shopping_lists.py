@@ -15,8 +15,8 @@ from app.resolvers import shopping_lists as resolve
 from app.schema.carts import CartPayload, CartType
 from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
-from app.schema.identity import CustomerType, UserType, user_or_none
 from app.schema.payloads import OkPayload, reports_errors
+from app.schema.users import CUSTOMER, CustomerRef, UserType, user_or_none
 
 
 @strawberry.type(name="ShoppingListItem")
@@ -77,9 +77,9 @@ class ShoppingListType:
         items: list[ShoppingListItem] = await info.context.loaders.items_of_shopping_list.load(self.model.id)
         return [ShoppingListItemType.of(item, self.model.customer_id) for item in items]
 
-    @strawberry.field
-    async def customer(self, info: Info) -> CustomerType:
-        return CustomerType.from_model(await info.context.loaders.customer.load(self.model.customer_id))
+    @strawberry.field(graphql_type=CUSTOMER)
+    async def customer(self, info: Info) -> CustomerRef:
+        return CustomerRef.from_model(await info.context.loaders.customer.load(self.model.customer_id))
 
     @strawberry.field(description="Who made the list; null when that user has been deleted.")
     async def created_by(self, info: Info) -> UserType | None:

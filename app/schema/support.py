@@ -12,9 +12,10 @@ from app.ids import encode_id
 from app.models import AccountRequest, AccountRequestStatus, AuditEntry
 from app.resolvers import support as resolve
 from app.schema.errors import UserError
-from app.schema.identity import CustomerType, UserPayload, UserType, user_or_none
+from app.schema.identity import CustomerType, UserPayload
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import reports_errors
+from app.schema.users import UserType, user_or_none
 
 AccountRequestStatusEnum = strawberry.enum(AccountRequestStatus, name="AccountRequestStatus")
 

@@ -13,6 +13,7 @@ from app.db import Database
 from app.errors import DomainError
 from app.ids import encode_id
 from app.models import ApiKey
+from app.policy import Scope
 from app.webhooks import endpoints
 from app.webhooks.events import EVENT_TYPES
 
@@ -47,8 +48,8 @@ def webhook_create(ctx: click.Context, key_name: str, url: str, events: tuple[st
         ).one_or_none()
         if key is None:
             raise AdminError(f"no live API key named {key_name!r}")
-        if "webhooks:write" not in key.scope_set:
-            raise AdminError(f"API key {key_name!r} lacks the scope webhooks:write")
+        if Scope.WEBHOOKS_WRITE not in key.scope_set:
+            raise AdminError(f"API key {key_name!r} lacks the scope {Scope.WEBHOOKS_WRITE}")
         try:
             return await endpoints.create(
                 session, key.id, url, list(events or EVENT_TYPES), allow_private=settings.webhook_allow_private

@@ -1,0 +1,104 @@
+"""Users and their memberships, and the Customer every other type hands out.
+
+A leaf of the schema's modules: carts, orders, returns, shopping lists and
+support import it, and it imports none of them. Their ``customer`` fields
+return a ``CustomerRef`` (the id, number and name, and the row's key), which
+GraphQL resolves as the full ``Customer`` of app/schema/identity.py: Strawberry
+reads an object type's fields off whatever object a resolver returns, and
+CustomerType's own resolvers use only what a CustomerRef holds. So the type
+graph may loop (Customer.carts -> Cart.customer) while the imports do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Self
+
+import strawberry
+from strawberry.types.lazy_type import LazyType
+
+from app import policy
+from app.context import Info
+from app.ids import encode_id
+from app.models import Customer, Membership, MembershipStatus, Role, User
+
+RoleEnum = strawberry.enum(Role, name="Role", description="A user's role on one customer number.")
+MembershipStatusEnum = strawberry.enum(MembershipStatus, name="MembershipStatus")
+
+# The GraphQL type of a field that returns a CustomerRef, named without importing
+# app/schema/identity.py (Strawberry imports it when it builds the schema).
+CUSTOMER: LazyType[str, str] = LazyType("CustomerType", "app.schema.identity")
+
+
+@dataclass
+class CustomerRef:
+    """What a Customer is built from: CustomerType extends it with the fields that reach the customer's data."""
+
+    id: strawberry.ID
+    number: str
+    name: str
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, customer: Customer) -> Self:
+        return cls(
+            id=strawberry.ID(encode_id("Customer", customer.id)),
+            number=customer.number,
+            name=customer.name,
+            pk=customer.id,
+        )
+
+
+@strawberry.type(name="Membership", description="A user's role on one customer number.")
+class MembershipType:
+    role: Role
+    status: MembershipStatus
+    customer_pk: strawberry.Private[int]
+
+    @strawberry.field(graphql_type=CUSTOMER)
+    async def customer(self, info: Info) -> CustomerRef:
+        return CustomerRef.from_model(await info.context.loaders.customer.load(self.customer_pk))
+
+    @classmethod
+    def from_model(cls, membership: Membership) -> MembershipType:
+        return cls(role=membership.role, status=membership.status, customer_pk=membership.customer_id)
+
+
+@strawberry.type(name="User")
+class UserType:
+    id: strawberry.ID
+    name: str
+    email: str
+    phone: str | None
+    is_support: bool = strawberry.field(description="Customer service staff: sees every customer number.")
+    created_at: datetime
+    pk: strawberry.Private[int]
+
+    @strawberry.field(
+        description=(
+            'The user\'s role per customer number ("brukergruppe"). Others see only the customer '
+            "numbers they are themselves active members of; the user and support staff see all."
+        )
+    )
+    async def memberships(self, info: Info) -> list[MembershipType]:
+        memberships: list[Membership] = await info.context.loaders.memberships_of_user.load(self.pk)
+        viewer = info.context.viewer
+        memberships = [m for m in memberships if policy.sees_memberships(viewer, self.pk, m.customer_id)]
+        return [MembershipType.from_model(m) for m in memberships]
+
+    @classmethod
+    def from_model(cls, user: User) -> UserType:
+        return cls(
+            id=strawberry.ID(encode_id("User", user.id)),
+            name=user.name,
+            email=user.email,
+            phone=user.phone,
+            is_support=user.is_support,
+            created_at=user.created_at,
+            pk=user.id,
+        )
+
+
+def user_or_none(user: User | None) -> UserType | None:
+    return UserType.from_model(user) if user is not None else None
