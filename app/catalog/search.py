@@ -1,16 +1,14 @@
-"""Search ("markedets beste søk"): the interface the rest of the catalogue uses.
+"""Search ("markedets beste søk"): our own inverted index and its queries.
 
-INTERFACE CONTRACT (signatures are fixed):
+What the rest of the catalogue uses:
 
-* ``index_terms(doc: IndexedProduct) -> dict[str, int]``: the search_terms rows
-  (term -> weight) for one product. Pure; used by bulk loaders.
-* ``word_variants(words: Iterable[str]) -> set[tuple[str, str]]``: the
-  search_words rows (variant, word) for typo tolerance. Pure. Give it
-  ``index_words(doc)``, the product's whole-word stems.
-* ``async reindex(session, product_ids)``: rebuild the index rows of those
-  products (call after any insert/update of their indexed fields; an inactive
-  product may keep its rows, search filters on products.active).
-* ``async search(session, query: SearchQuery) -> SearchResult``.
+* ``index_terms(doc)``: the search_terms rows (term -> weight) of one product
+  (pure; bulk loaders use it too), and ``word_variants(index_words(doc))`` its
+  search_words rows (variant, word) for typo tolerance;
+* ``reindex(session, product_ids)``: rebuilds those products' rows, after any
+  change of their indexed fields (an inactive product may keep its rows: search
+  filters on products.active);
+* ``search(session, query)``: a SearchResult for a SearchQuery.
 
 THE INDEX is our own inverted index in two plain tables, the same on SQLite and
 PostgreSQL (no FTS5, no tsvector). Text goes through ``app.catalog.text``:
@@ -84,7 +82,9 @@ text is also tried as a SKU: the exact SKU scores 1,000,000 and SKUs starting
 with it (when it has a digit and 2+ characters) 100,000, above any text match.
 Equal scores go by what serves a buyer, never by name: the customer's own orders
 of the last 12 months first (SearchQuery.customer_id; no other customer's), then
-the shop's orders of it in that time, then in stock before out of stock, then id.
+the units the shop sold of it in that time, then in stock before out of stock, then
+id. Both counts are kept per month with the orders (app.catalog.sales) and read by
+primary key for the tied candidates only.
 
 TWO STATEMENTS a search. The first lists each word's keys by a loose index
 scan (one seek a key), counts its index rows (capped), and looks up typo
@@ -107,7 +107,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -116,7 +116,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.catalog import compounds, synonyms, text
+from app.catalog import compounds, sales, synonyms, text
 from app.models.catalog import Category, Product, SearchTerm, SearchWord
 
 
@@ -903,31 +903,28 @@ def _order(sort: ProductSort, alias: str, postgres: bool, score: str | None = No
     }[sort]
 
 
-# Orders that count as sales: every placed order but the rejected and cancelled.
-_SOLD = "o.status NOT IN ('REJECTED', 'CANCELLED')"
-
-
 def _tie_columns(sql: _Sql, query: SearchQuery, product: str) -> dict[str, str]:
     """SQL of the tie-breaks of equal scores, for the product row ``product``: never its name.
 
-    mine: 1 when this customer ordered it since ``query.since`` (only its own orders: another
-    customer's never count); sales: the shop's orders of it since then; stock: 1 when in stock.
+    mine: 1 when this customer ordered it since ``query.since``; sales: the shop's units of it
+    since then; stock: 1 when in stock. Both counts come from the tables app.catalog.sales keeps
+    with the orders, by primary key for this product only (months from ``since``'s on): no order
+    lines counted at query time. ``mine`` reads customer_purchases under this customer's id, the
+    first column of its key, so no other customer's purchases can count.
     """
-    since = query.since or datetime(1970, 1, 1)
-    window = f"o.placed_at >= {sql(since)} AND {_SOLD}"
+    month = sql(sales.month_key(query.since or datetime(1970, 1, 1, tzinfo=UTC)))
     mine = "0"
     if query.customer_id is not None:
         mine = (
-            f"(CASE WHEN EXISTS (SELECT 1 FROM order_lines l JOIN orders o ON o.id = l.order_id "
-            f"WHERE l.product_id = {product}.id AND o.customer_id = {sql(query.customer_id)} AND {window}) "
-            "THEN 1 ELSE 0 END)"
+            f"(CASE WHEN EXISTS (SELECT 1 FROM customer_purchases cp WHERE cp.customer_id = {sql(query.customer_id)} "
+            f"AND cp.product_id = {product}.id AND cp.month >= {month} AND cp.units > 0) THEN 1 ELSE 0 END)"
         )
-    sales = (
-        f"(SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id "
-        f"WHERE l.product_id = {product}.id AND {window})"
+    units = (
+        f"COALESCE((SELECT sum(ps.units) FROM product_sales ps WHERE ps.product_id = {product}.id "
+        f"AND ps.month >= {month}), 0)"
     )
     stock = f"(CASE WHEN {product}.stock_quantity > 0 THEN 1 ELSE 0 END)"
-    return {"mine": mine, "sales": sales, "stock": stock}
+    return {"mine": mine, "sales": units, "stock": stock}
 
 
 _ALL_COLUMNS = "p.id, p.category_id, p.name, p.sku, p.created_at, p.active, p.stock_quantity"
