@@ -69,7 +69,10 @@ async def record(session: AsyncSession, order: Order, lines: Iterable[tuple[int 
     )
     await session.execute(
         _upsert(session, CustomerPurchase, ["customer_id", "product_id", "month"]),  # type: ignore[arg-type]
-        [{"customer_id": order.customer_id, "product_id": p, "month": month, "units": n} for p, n in sorted(shop.items())],
+        [
+            {"customer_id": order.customer_id, "product_id": p, "month": month, "units": n}
+            for p, n in sorted(shop.items())
+        ],
     )
 
 

@@ -686,30 +686,43 @@ async def _split_compounds(session: AsyncSession, words: list[_Word]) -> list[_W
     if not unknown:
         return None
     stems = sorted({stem for w in unknown for stem in compounds.candidates(w.typed)})
+    firsts = sorted({stem for w in unknown for stem in compounds.first_parts(w.typed)})
     sql = _Sql()
-    statement = " UNION ALL ".join(
+    parts = [
         f"SELECT {i} AS n, (SELECT term FROM search_terms WHERE term > {sql(stem + SEPARATOR)} "
         f"AND term < {sql(stem + _AFTER_SEPARATOR)} ORDER BY term LIMIT 1) AS t"
         for i, stem in enumerate(stems)
-    )
-    rows = (await session.execute(sql_text(statement), sql.params)).all()
+    ]
+    # A modifier may be the first part of a longer whole word of the vocabulary ("insulin" of
+    # "insulinsprøyt"): one such word, from search_words' own rows (variant = word) in its range.
+    parts += [
+        f"SELECT {len(stems) + i}, (SELECT word FROM search_words WHERE variant >= {sql(stem)} "
+        f"AND variant < {sql(_upper_bound(stem))} AND word = variant "
+        f"AND length(word) >= {len(stem) + compounds.MIN_PART} LIMIT 1)"
+        for i, stem in enumerate(firsts)
+    ]
+    rows = (await session.execute(sql_text(" UNION ALL ".join(parts)), sql.params)).all()
     whole: set[str] = set()
     known: set[str] = set()
+    starts: set[str] = set()
     for n, first in rows:
-        if first is not None:
+        if n >= len(stems):
+            if first is not None:
+                starts.add(firsts[n - len(stems)])
+        elif first is not None:
             known.add(stems[n])
             if first[-1] in WHOLE_WORD_CODES:
                 whole.add(stems[n])
     changed = False
     result: list[_Word] = []
     for word in words:
-        parts = compounds.split(word.typed, whole, known) if word in unknown else None
-        if parts is None:
+        split = compounds.split(word.typed, whole, known, starts) if word in unknown else None
+        if split is None:
             result.append(_Word(word.typed, word.stems, word.prefixes, word.typo_eligible, tail_from=word.tail_from))
             continue
         changed = True
-        for position, (typed, stem) in enumerate(parts):
-            head = position == len(parts) - 1
+        for position, (typed, stem) in enumerate(split):
+            head = position == len(split) - 1
             result.append(
                 _Word(
                     typed=typed,

@@ -15,8 +15,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.catalog import sales
 from app import audit, clock
+from app.catalog import sales
 from app.errors import DomainError, ErrorCode, Problem
 from app.ids import decode_id
 from app.models import (

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.catalog import sales
 from app import audit, clock
+from app.catalog import sales
 from app.errors import DomainError, ErrorCode, Problem
 from app.models import Order, OrderEvent, OrderStatus, Shipment
 from app.ordering import notifications
