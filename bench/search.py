@@ -42,6 +42,7 @@ from datetime import UTC, datetime  # noqa: E402
 
 import httpx  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
 
 from app import migrations  # noqa: E402
 from app.catalog import sales, search  # noqa: E402
@@ -82,28 +83,51 @@ def ms(samples: list[float], q: float) -> float:
 SOLD_EVERY, OWN_EVERY = 5, 300
 
 
-async def generate_catalogue(database: Database, products: int) -> None:
+async def generate_catalogue(url: str, products: int) -> None:
     """The demo data with its first ``products`` catalogue products and their index rows (only
     what is missing: a database that has them already is left as it is), plus sales counts.
 
-    For other benchmarks too (bench/engines.py imports it); the database must be migrated.
+    Bulk loaded (COPY on PostgreSQL) through the demo catalogue's writer, which makes the rows
+    with the search index's own ``index_terms``. For other benchmarks too (bench/engines.py
+    imports it); the database at ``url`` must be migrated. On PostgreSQL without the statement
+    timeout: building the index's primary key over 44M rows takes minutes.
     """
-    async with database.transaction() as session:
-        started = time.perf_counter()
-        await seed_demo(session, products=products)
-        print(f"  catalogue of {products:,} products ready in {time.perf_counter() - started:.1f} s", flush=True)
-    async with database.transaction() as session:
-        if await session.scalar(select(ProductSales.product_id).limit(1)) is not None:
-            return
-        month = sales.month_key(datetime.now(UTC))
-        customer_id = await session.scalar(select(Customer.id).where(Customer.number == "10001"))
-        ids = list((await session.scalars(select(Product.id).order_by(Product.id))).all())
-        shop = [{"product_id": i, "month": month, "units": 1 + i % 37} for i in ids[::SOLD_EVERY]]
-        for start in range(0, len(shop), 10_000):
-            await session.execute(ProductSales.__table__.insert(), shop[start : start + 10_000])
-        if customer_id is not None:
-            own = [{"customer_id": customer_id, "product_id": i, "month": month, "units": 2} for i in ids[::OWN_EVERY]]
-            await session.execute(CustomerPurchase.__table__.insert(), own)
+    options: dict[str, object] = {}
+    if not url.startswith("sqlite"):
+        settings = {"statement_timeout": "0", "maintenance_work_mem": "256MB"}
+        options = {"connect_args": {"server_settings": settings}}
+    database = Database(url, **options)
+    try:
+        async with database.transaction() as session:
+            started = time.perf_counter()
+            await seed_demo(session, products=products)
+            print(f"  catalogue of {products:,} products ready in {time.perf_counter() - started:.1f} s", flush=True)
+        async with database.transaction() as session:
+            if await session.scalar(select(ProductSales.product_id).limit(1)) is None:
+                await _add_sales(session)
+        if database.engine.dialect.name == "postgresql":
+            # Statistics and the visibility map, as autovacuum leaves them soon after a bulk load
+            # (PostgreSQL 13+ vacuums after inserts too): without the map, an index-only scan
+            # still visits the table for every row.
+            async with database.engine.connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await connection.execute(text("VACUUM ANALYZE"))
+    finally:
+        await database.dispose()
+
+
+async def _add_sales(session: AsyncSession) -> None:
+    """This month's sales counts: the shop's of every SOLD_EVERY-th product, and the demo
+    customer's own of every OWN_EVERY-th (as app.catalog.sales keeps them with orders)."""
+    month = sales.month_key(datetime.now(UTC))
+    customer_id = await session.scalar(select(Customer.id).where(Customer.number == "10001"))
+    ids = list((await session.scalars(select(Product.id).order_by(Product.id))).all())
+    shop = [{"product_id": i, "month": month, "units": 1 + i % 37} for i in ids[::SOLD_EVERY]]
+    for start in range(0, len(shop), 10_000):
+        await session.execute(ProductSales.__table__.insert(), shop[start : start + 10_000])
+    if customer_id is not None:
+        own = [{"customer_id": customer_id, "product_id": i, "month": month, "units": 2} for i in ids[::OWN_EVERY]]
+        await session.execute(CustomerPurchase.__table__.insert(), own)
 
 
 async def index_size(database: Database) -> int:
@@ -150,19 +174,12 @@ async def _backend_pids(database: Database) -> list[int]:
 
 
 async def prepare(url: str, products: int) -> tuple[Database, str, list[str]]:
+    await generate_catalogue(url, products)
     database = Database(url)
-    await generate_catalogue(database, products)
     async with database.transaction() as session:
         user_id = await session.scalar(select(User.id).where(User.email_key == "purchaser@demo.test"))
         token, _ = await open_session(session, user_id)
         skus = list((await session.scalars(select(Product.sku).order_by(Product.id).limit(3))).all())
-    if database.engine.dialect.name == "postgresql":
-        # Statistics and the visibility map, as autovacuum leaves them soon after a bulk load
-        # (PostgreSQL 13+ vacuums after inserts too): without the map, an index-only scan
-        # still visits the table for every row.
-        async with database.engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text("VACUUM ANALYZE"))
     return database, token, skus
 
 
@@ -253,6 +270,7 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="keep the databases; generate only what is missing")
     parser.add_argument("--sqlite-file", default=None, help="with --reuse: the SQLite file kept")
+    parser.add_argument("--generate-only", action="store_true", help="make the catalogue(s), measure nothing")
     args = parser.parse_args()
     print(
         f"{args.products:,} products; searches: {', '.join(SEARCHES)} + an exact SKU + a SKU prefix; {args.rounds} rounds; "
@@ -265,14 +283,20 @@ def main() -> None:
         if not args.skip_sqlite:
             migrations.upgrade(url)
             print("SQLite:", flush=True)
-            results.append(("SQLite", asyncio.run(measure(url, args.products, args.rounds))))
+            if args.generate_only:
+                asyncio.run(generate_catalogue(url, args.products))
+            else:
+                results.append(("SQLite", asyncio.run(measure(url, args.products, args.rounds))))
     if not args.skip_postgres:
         if args.reuse and _exists(args.postgres):
             migrations.upgrade(args.postgres)
         else:
             migrations.recreate_postgres(args.postgres)
         print("PostgreSQL:", flush=True)
-        results.append(("PostgreSQL", asyncio.run(measure(args.postgres, args.products, args.rounds))))
+        if args.generate_only:
+            asyncio.run(generate_catalogue(args.postgres, args.products))
+        else:
+            results.append(("PostgreSQL", asyncio.run(measure(args.postgres, args.products, args.rounds))))
     print(f"\nload average after: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     for label, figures in results:
         report(label, args.products, figures)

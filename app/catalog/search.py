@@ -916,28 +916,31 @@ def _order(sort: ProductSort, alias: str, postgres: bool, score: str | None = No
     }[sort]
 
 
-def _tie_columns(sql: _Sql, query: SearchQuery, product: str) -> dict[str, str]:
-    """SQL of the tie-breaks of equal scores, for the product row ``product``: never its name.
+def _tie_columns(sql: _Sql, query: SearchQuery, product_id: str, product: str | None = "p") -> dict[str, str]:
+    """SQL of the tie-breaks of equal scores, for the product of id ``product_id``: never its name.
 
     mine: 1 when this customer ordered it since ``query.since``; sales: the shop's units of it
-    since then; stock: 1 when in stock. Both counts come from the tables app.catalog.sales keeps
-    with the orders, by primary key for this product only (months from ``since``'s on): no order
-    lines counted at query time. ``mine`` reads customer_purchases under this customer's id, the
-    first column of its key, so no other customer's purchases can count.
+    since then; stock (only with the product row ``product``): 1 when in stock. Both counts come
+    from the tables app.catalog.sales keeps with the orders, by primary key for this product only
+    (months from ``since``'s on): no order lines counted at query time. ``mine`` reads
+    customer_purchases under this customer's id, the first column of its key, so no other
+    customer's purchases can count.
     """
     month = sql(sales.month_key(query.since or datetime(1970, 1, 1, tzinfo=UTC)))
     mine = "0"
     if query.customer_id is not None:
         mine = (
             f"(CASE WHEN EXISTS (SELECT 1 FROM customer_purchases cp WHERE cp.customer_id = {sql(query.customer_id)} "
-            f"AND cp.product_id = {product}.id AND cp.month >= {month} AND cp.units > 0) THEN 1 ELSE 0 END)"
+            f"AND cp.product_id = {product_id} AND cp.month >= {month} AND cp.units > 0) THEN 1 ELSE 0 END)"
         )
     units = (
-        f"COALESCE((SELECT sum(ps.units) FROM product_sales ps WHERE ps.product_id = {product}.id "
+        f"COALESCE((SELECT sum(ps.units) FROM product_sales ps WHERE ps.product_id = {product_id} "
         f"AND ps.month >= {month}), 0)"
     )
-    stock = f"(CASE WHEN {product}.stock_quantity > 0 THEN 1 ELSE 0 END)"
-    return {"mine": mine, "sales": units, "stock": stock}
+    columns = {"mine": mine, "sales": units}
+    if product is not None:
+        columns["stock"] = f"(CASE WHEN {product}.stock_quantity > 0 THEN 1 ELSE 0 END)"
+    return columns
 
 
 _ALL_COLUMNS = "p.id, p.category_id, p.name, p.sku, p.created_at, p.active, p.stock_quantity"
@@ -1088,16 +1091,27 @@ async def _search(
         # only down to the score at its last place.
         last = sql(max(query.offset, 0) + max(query.limit, 1) - 1)
         score, joins = probe("m.product_id")
-        ties = ", ".join(f"{expression} AS {name}" for name, expression in _tie_columns(sql, query, "p").items())
+        ties = ", ".join(
+            f"{expression} AS {name}" for name, expression in _tie_columns(sql, query, "live.product_id", None).items()
+        )
+        # Two cuts: the score at the page's last place, then (score, mine, sales) there among
+        # the matches down to that score, read without products (often thousands tie on the
+        # score: every glove for "hansker"). Only the matches down to the second cut are joined
+        # with products, for the last tie-break (stock) and the active flag.
         statement = (
             f"WITH inactive AS MATERIALIZED (SELECT p.id FROM products p WHERE {_INACTIVE_CONDITION}), "
             f"live AS (SELECT m.product_id, {score} AS score FROM {source} AS m{joins} "
             "WHERE m.product_id NOT IN (SELECT id FROM inactive)), "
-            f"cut AS (SELECT score FROM live WHERE score IS NOT NULL ORDER BY score DESC LIMIT 1 OFFSET {last}) "
+            f"cut AS (SELECT score FROM live WHERE score IS NOT NULL ORDER BY score DESC LIMIT 1 OFFSET {last}), "
+            f"top AS MATERIALIZED (SELECT live.product_id, live.score, {ties} FROM live "
+            "WHERE live.score >= COALESCE((SELECT score FROM cut), 0)), "
+            f"cut2 AS (SELECT score, mine, sales FROM top ORDER BY score DESC, mine DESC, sales DESC LIMIT 1 OFFSET {last}) "
             f"SELECT 0 AS k, page.id AS ref, row_number() OVER (ORDER BY {order}) AS n "
-            f"FROM (SELECT * FROM (SELECT p.id, live.score, {ties} "
-            f"FROM live {_join_products('live.product_id', postgres, _PAGE_COLUMNS)} "
-            f"WHERE p.id = live.product_id AND p.active AND live.score >= COALESCE((SELECT score FROM cut), 0)) AS c "
+            f"FROM (SELECT * FROM (SELECT p.id, top.score, top.mine, top.sales, "
+            "(CASE WHEN p.stock_quantity > 0 THEN 1 ELSE 0 END) AS stock "
+            f"FROM top {_join_products('top.product_id', postgres, _PAGE_COLUMNS)} "
+            "WHERE p.id = top.product_id AND p.active AND (NOT EXISTS (SELECT 1 FROM cut2) "
+            "OR (top.score, top.mine, top.sales) >= (SELECT score, mine, sales FROM cut2))) AS c "
             f"ORDER BY {_order(sort, 'c', postgres)} "
             f"LIMIT {limit} OFFSET {offset}) AS page "
             "UNION ALL SELECT 2, 0, count(*) FROM live WHERE score IS NOT NULL"
@@ -1115,7 +1129,7 @@ async def _search(
         prefix, scored = f"WITH s AS MATERIALIZED ({scored}), ", "s"
     else:
         prefix, scored = "WITH ", f"({scored}) AS s"
-    computed = _tie_columns(sql, query, "p") if sort is ProductSort.RELEVANCE else {}
+    computed = _tie_columns(sql, query, "p.id") if sort is ProductSort.RELEVANCE else {}
     selected = ", ".join(
         "s.score" if c == "score" else f"{computed[c]} AS {c}" if c in computed else f"p.{c}" for c in needed
     )
