@@ -288,7 +288,7 @@ def main() -> None:
             else:
                 results.append(("SQLite", asyncio.run(measure(url, args.products, args.rounds))))
     if not args.skip_postgres:
-        if args.reuse and _exists(args.postgres):
+        if args.reuse and database_exists(args.postgres):
             migrations.upgrade(args.postgres)
         else:
             migrations.recreate_postgres(args.postgres)
@@ -302,7 +302,7 @@ def main() -> None:
         report(label, args.products, figures)
 
 
-def _exists(url: str) -> bool:
+def database_exists(url: str) -> bool:
     """Whether the PostgreSQL database of ``url`` exists."""
     base, _, name = url.rpartition("/")
 

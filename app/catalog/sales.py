@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -45,7 +46,7 @@ def counted(status: OrderStatus) -> bool:
     return status not in NOT_COUNTED
 
 
-def _upsert(session: AsyncSession, table: type[ProductSales] | type[CustomerPurchase], keys: list[str]) -> object:
+def _upsert(session: AsyncSession, table: type[ProductSales] | type[CustomerPurchase], keys: list[str]) -> Any:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table.__table__)
     return statement.on_conflict_do_update(
@@ -64,11 +65,11 @@ async def record(session: AsyncSession, order: Order, lines: Iterable[tuple[int 
         return
     month = month_key(order.placed_at)
     await session.execute(
-        _upsert(session, ProductSales, ["product_id", "month"]),  # type: ignore[arg-type]
+        _upsert(session, ProductSales, ["product_id", "month"]),
         [{"product_id": p, "month": month, "units": n} for p, n in sorted(shop.items())],
     )
     await session.execute(
-        _upsert(session, CustomerPurchase, ["customer_id", "product_id", "month"]),  # type: ignore[arg-type]
+        _upsert(session, CustomerPurchase, ["customer_id", "product_id", "month"]),
         [
             {"customer_id": order.customer_id, "product_id": p, "month": month, "units": n}
             for p, n in sorted(shop.items())
