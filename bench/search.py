@@ -167,9 +167,7 @@ async def _backend_pids(database: Database) -> list[int]:
     if database.engine.dialect.name != "postgresql":
         return []
     async with database.engine.connect() as connection:
-        rows = await connection.execute(
-            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
-        )
+        rows = await connection.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
         return [row[0] for row in rows]
 
 
