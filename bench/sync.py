@@ -83,7 +83,7 @@ async def prepare(url: str, catalogue: int) -> tuple[Database, str]:
         await generate_catalogue(url, catalogue)  # bulk, without the statement timeout; VACUUM ANALYZE
     database = Database(url)
     async with database.transaction() as session:
-        token = await create_api_key(session, "bench-erp", ["catalog:write"])
+        token = await create_api_key(session, f"bench-erp-{RUN}", ["catalog:write"])
     return database, token
 
 
