@@ -8,8 +8,14 @@ of their own), then the same batch again with new names and descriptions
 (every product updated and reindexed), then the same batch once more
 (unchanged). Each is timed from request to response and printed.
 
+With ``--reuse`` the PostgreSQL database is kept and only what is missing of the
+catalogue is made (``bench/search.py``'s ``generate_catalogue``): a 1M catalogue made
+once serves both benchmarks (``--catalogue 1000000 --reuse --postgres .../h_sspeed_1m``).
+Each run's SKUs are its own, so a kept database takes any number of runs.
+
 Usage: .venv/bin/python bench/sync.py [--items 1000] [--catalogue 0] [--rounds 3]
        [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/bench_sync] [--skip-postgres]
+       [--skip-sqlite] [--reuse]
 """
 
 from __future__ import annotations
@@ -30,19 +36,22 @@ import time  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 
 from app import migrations  # noqa: E402
 from app.admin import create_api_key  # noqa: E402
-from app.catalog.demo_catalog import demo_products, seed_demo_catalog  # noqa: E402
+from app.catalog.demo_catalog import demo_products  # noqa: E402
 from app.db import Database  # noqa: E402
 from app.http import heap  # noqa: E402
 from app.main import create_app  # noqa: E402
-from app.settings import Settings  # noqa: E402
+from app.settings import RateLimits, Settings  # noqa: E402
+from bench.search import database_exists, generate_catalogue  # noqa: E402
 
 UPSERT_PRODUCTS = """mutation UpsertProducts($items: [ProductInput!]!) {
   upsertProducts(items: $items) { created updated unchanged errors { code field message } }
 }"""
+
+
+RUN = f"{int(time.time()) % 1_000_000:06d}"  # this run's SKUs differ from a kept database's
 
 
 def items(count: int, round_number: int, edition: int) -> list[dict[str, Any]]:
@@ -52,7 +61,7 @@ def items(count: int, round_number: int, edition: int) -> list[dict[str, Any]]:
         suffix = f" (utgave {edition})" if edition else ""
         found.append(
             {
-                "sku": f"ERP-{round_number}-{p.number:06d}",
+                "sku": f"ERP-{RUN}-{round_number}-{p.number:06d}",
                 "name": p.name + suffix,
                 "description": p.description + suffix,
                 "manufacturer": p.manufacturer,
@@ -70,21 +79,18 @@ def items(count: int, round_number: int, edition: int) -> list[dict[str, Any]]:
 
 
 async def prepare(url: str, catalogue: int) -> tuple[Database, str]:
+    if catalogue:
+        await generate_catalogue(url, catalogue)  # bulk, without the statement timeout; VACUUM ANALYZE
     database = Database(url)
     async with database.transaction() as session:
-        if catalogue:
-            await seed_demo_catalog(session, catalogue)
-        token = await create_api_key(session, "bench-erp", ["catalog:write"])
-    if database.engine.dialect.name == "postgresql":
-        async with database.engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text("VACUUM ANALYZE"))
+        token = await create_api_key(session, f"bench-erp-{RUN}", ["catalog:write"])
     return database, token
 
 
 async def measure(url: str, count: int, catalogue: int, rounds: int) -> dict[str, list[float]]:
     database, token = await prepare(url, catalogue)
-    app = create_app(Settings(database_url=url, mail_worker=False, log_level="warning"), database)
+    settings = Settings(database_url=url, mail_worker=False, log_level="warning", rate_limits=RateLimits(enabled=False))
+    app = create_app(settings, database)
     heap.settle()
     timings: dict[str, list[float]] = {"created": [], "updated": [], "unchanged": []}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120) as http:
@@ -117,15 +123,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--postgres", default="postgresql+asyncpg://postgres@127.0.0.1:5432/bench_sync")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="keep the PostgreSQL database; make only what is missing")
     args = parser.parse_args()
     print(f"{args.items:,} items a batch, {args.catalogue:,} demo products first, {args.rounds} rounds")
     results = []
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{folder}/bench.db"
-        migrations.upgrade(url)
-        results.append(("SQLite", asyncio.run(measure(url, args.items, args.catalogue, args.rounds))))
+        if not args.skip_sqlite:
+            migrations.upgrade(url)
+            results.append(("SQLite", asyncio.run(measure(url, args.items, args.catalogue, args.rounds))))
     if not args.skip_postgres:
-        migrations.recreate_postgres(args.postgres)
+        if args.reuse and database_exists(args.postgres):
+            migrations.upgrade(args.postgres)
+        else:
+            migrations.recreate_postgres(args.postgres)
         results.append(("PostgreSQL", asyncio.run(measure(args.postgres, args.items, args.catalogue, args.rounds))))
     print()
     for label, timings in results:

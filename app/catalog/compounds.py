@@ -13,7 +13,11 @@ Pure functions: ``candidates`` lists the stems whose place in the catalogue
 must be known, ``split`` chooses the split from what was found. A modifier
 must be a whole word somewhere in the catalogue (not only the tail of a
 compound: "ansk" in "hansk" is no word); the head may also be the tail of a
-compound ("strimler" is known from "Teststrimler").
+compound ("strimler" is known from "Teststrimler"). Only when no such split
+exists, a modifier of MIN_FIRST_PART+ letters may also be the first part of
+a longer whole word of the catalogue, as the head may be the last part of
+one: "insulinkanyler" is insulin + kanyler, "insulin" known only from
+"Insulinsprøyte" and "insulinpenn".
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ MIN_SPLIT_WORD = 6  # a typed word is split from this length
 MAX_PARTS = 3
 MAX_THREE_PART_WORD = 24  # longer words are tried in two parts only (the candidates grow as n²)
 LINKING = ("s", "e")
+MIN_FIRST_PART = 5  # a modifier known only as the start of a longer word: at least this long
 
 
 def _modifier_forms(part: str) -> list[str]:
@@ -58,16 +63,32 @@ def candidates(word: str) -> set[str]:
     return found
 
 
-def split(word: str, whole: set[str], known: set[str]) -> list[tuple[str, str]] | None:
+def first_parts(word: str) -> set[str]:
+    """The modifier stems that ``split`` may take for the first part of a longer catalogue word."""
+    return {stem for stem in candidates(word) if len(stem) >= MIN_FIRST_PART and stem.isalpha()}
+
+
+def split(
+    word: str, whole: set[str], known: set[str], starts: set[str] | frozenset[str] = frozenset()
+) -> list[tuple[str, str]] | None:
     """The parts (typed form, stem) of ``word``, head last; None when no split is all known words.
 
     ``whole``: stems that are whole words in the catalogue; ``known``: stems
-    found at all (whole words or compound tails). Fewest parts win, then the
-    head that is a whole word somewhere (not only a compound's tail: "lhansker"
-    is no word), then the longest head (it says what the thing is).
+    found at all (whole words or compound tails); ``starts``: stems that begin a
+    longer whole word, taken for modifiers only when no split of whole words exists.
+    Fewest parts win, then the head that is a whole word somewhere (not only a
+    compound's tail: "lhansker" is no word), then the longest head (it says what
+    the thing is).
     """
     if not splittable(word):
         return None
+    found = _split(word, whole, known)
+    if found is None and starts:
+        found = _split(word, whole | {stem for stem in starts if len(stem) >= MIN_FIRST_PART}, known)
+    return found
+
+
+def _split(word: str, whole: set[str], known: set[str]) -> list[tuple[str, str]] | None:
 
     def modifier(part: str) -> str | None:
         return next((form for form in _modifier_forms(part) if form in whole), None)

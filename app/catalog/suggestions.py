@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.catalog import text
+from app.catalog import sales, text
 from app.catalog.tree import CategoryNode
-from app.models import Order, OrderLine, OrderStatus, Product
+from app.models import CustomerPurchase, Product
 
 MIN_LETTERS = 2
 DEFAULT_FIRST, MAX_FIRST = 8, 20
@@ -48,21 +48,22 @@ def categories(nodes: Iterable[CategoryNode], prefix: str, first: int) -> list[C
 
 
 async def own_purchases(session: AsyncSession, customer_id: int, since: datetime, prefix: str, first: int) -> list[int]:
-    """Active products this customer ordered since ``since`` whose name matches, most ordered first."""
+    """Active products this customer ordered since ``since``'s month whose name matches, most units
+    first; read from this customer's rows of customer_purchases (app.catalog.sales), by its key."""
     typed = text.tokens(prefix)
+    units = func.sum(CustomerPurchase.units)
     rows = (
         await session.execute(
             select(Product.id, Product.name)
-            .join(OrderLine, OrderLine.product_id == Product.id)
-            .join(Order, Order.id == OrderLine.order_id)
+            .join(CustomerPurchase, CustomerPurchase.product_id == Product.id)
             .where(
-                Order.customer_id == customer_id,
-                Order.placed_at >= since,
-                Order.status.notin_([OrderStatus.REJECTED, OrderStatus.CANCELLED]),
+                CustomerPurchase.customer_id == customer_id,
+                CustomerPurchase.month >= sales.month_key(since),
                 Product.active,
             )
             .group_by(Product.id, Product.name)
-            .order_by(func.count().desc(), func.max(Order.placed_at).desc(), Product.id)
+            .having(units > 0)
+            .order_by(units.desc(), func.max(CustomerPurchase.month).desc(), Product.id)
             .limit(MAX_OWN)
         )
     ).all()

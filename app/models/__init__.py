@@ -28,12 +28,15 @@ from app.models.ordering import (
 )
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.returns import ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
+from app.models.sales import CustomerPurchase, ProductSales
 from app.models.search_synonyms import SearchSynonym, SearchSynonymState, SearchSynonymTerm
 from app.models.shopping_lists import ShoppingList, ShoppingListItem
 from app.models.support import AccountRequest, AccountRequestStatus, AuditEntry
 from app.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "CustomerPurchase",
+    "ProductSales",
     "SearchSynonym",
     "SearchSynonymState",
     "SearchSynonymTerm",

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audit, clock
+from app.catalog import sales
 from app.errors import DomainError, ErrorCode
 from app.models import Order, OrderEvent, OrderStatus, User
 from app.ordering import notifications
@@ -110,6 +111,7 @@ async def reject(session: AsyncSession, settings: Settings, actor: Viewer, order
     _require_pending(order)
     now = clock.now()
     rejecter = await session.get_one(User, actor.user_id)
+    await sales.take_off(session, order)  # a rejected order is no sale
     order.status = OrderStatus.REJECTED
     order.rejection_reason = cleaned
     order.updated_at = now

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audit, clock
+from app.catalog import sales
 from app.errors import DomainError, ErrorCode, Problem
 from app.ids import decode_id
 from app.models import (
@@ -179,6 +180,8 @@ async def submit_cart(
         )
         for position, (line, product) in enumerate(rows)
     )
+    # The search's tie-breaks count it from now on (pending approval included).
+    await sales.record(session, order, [(product.id, line.quantity) for line, product in rows], 1)
     session.add(OrderEvent(order_id=order.id, status=status, at=now, user_id=actor.user_id))
     audit.record(
         session,

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audit, clock
+from app.catalog import sales
 from app.errors import DomainError, ErrorCode, Problem
 from app.models import Order, OrderEvent, OrderStatus, Shipment
 from app.ordering import notifications
@@ -185,6 +186,8 @@ async def update_status(session: AsyncSession, settings: Settings, actor: Viewer
         raise DomainError.of(ErrorCode.INVALID_INPUT, "SHIPPED needs at least one shipment.", "input.shipments")
 
     previous = order.status
+    if update.status is S.CANCELLED:
+        await sales.take_off(session, order)  # a cancelled order is no sale
     order.status = update.status
     order.updated_at = now
     if update.status is S.DELIVERED:

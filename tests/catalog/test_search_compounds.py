@@ -60,8 +60,11 @@ async def test_a_typed_compound_finds_its_parts(database: Database) -> None:
 
 async def test_the_head_weighs_most(database: Database) -> None:
     names = await _catalogue(database)
-    # nitril+kompress: nothing is both, so nothing (every part must match) ...
-    assert await _found(database, names, "nitrilkompresser") == []
+    # nitril (the first part of "Nitrilhanske") + kompress: nothing is both, so no match of every
+    # part; what comes is the relaxed query's (any part), flagged as such ...
+    async with database.reader() as session:
+        result = await search.search(session, SearchQuery(text="nitrilkompresser"))
+    assert result.relaxed and result.total == 3
     # ... while a word that is not a compound of known words is not split (no nonsense parts).
     assert await _found(database, names, "xyzqwhansker") == []
 
@@ -95,3 +98,38 @@ def test_split_rule() -> None:
     assert compounds.split("hansker", whole, known) is None  # too short to split into two known parts
     assert compounds.split("abc123", whole, known) is None
     assert compounds.candidates("x" * 10_000)  # long input: bounded work (two parts only)
+
+
+def test_a_modifier_may_be_the_first_part_of_a_longer_word_only_when_nothing_better() -> None:
+    whole = {"kanyl", "penn", "sår"}
+    known = whole | {"kompress"}
+    # "insulin" is no word of its own here, only the start of "insulinsprøyt": still a modifier.
+    assert compounds.split("insulinkanyler", whole, known) is None
+    assert compounds.split("insulinkanyler", whole, known, {"insulin"}) == [
+        ("insulin", "insulin"),
+        ("kanyler", "kanyl"),
+    ]
+    # A split of whole words wins over one with a first part.
+    assert compounds.split("pennkanyler", whole, known, {"pennk"}) == [("penn", "penn"), ("kanyler", "kanyl")]
+    # Short first parts are not taken (too many words start with them).
+    assert compounds.split("sårkanyler", {"kanyl"}, {"kanyl"}, {"sår"}) is None
+    assert "insulin" in compounds.first_parts("insulinkanyler")
+
+
+async def test_a_typed_compound_whose_first_part_only_starts_words(database: Database) -> None:
+    products = {
+        "Pennkanyle Micro-Fine 4 mm": "Kanyler",
+        "Insulinsprøyte Micro-Fine 0,5 ml": "Sprøyter",
+        "Kanyle Microlance 21G": "Kanyler",
+    }
+    tree = {"Injeksjon": None, "Kanyler": "Injeksjon", "Sprøyter": "Injeksjon"}
+    descriptions = {"Pennkanyle Micro-Fine 4 mm": "Til insulinpenn.", "Insulinsprøyte Micro-Fine 0,5 ml": "Med kanyle."}
+    names = await build(database, tree, products, descriptions)
+    # insulin (only inside "insulinpenn", "Insulinsprøyte") + kanyler: every part must match.
+    result = await _found(database, names, "insulinkanyler")
+    assert result[0] == "Pennkanyle Micro-Fine 4 mm"
+    assert set(result) == {"Pennkanyle Micro-Fine 4 mm", "Insulinsprøyte Micro-Fine 0,5 ml"}
+    async with database.reader() as session:
+        with count_statements(database) as log:
+            await search.search(session, SearchQuery(text="insulinkanyler"))
+    assert log.count == 4, log.statements  # prepare, split lookup, prepare the parts, search
