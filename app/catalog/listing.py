@@ -3,7 +3,9 @@
 One statement reads the page with what the response needs of each product
 (``product_rows``), and one row more than the page: whether there is a next
 page costs no count. The total and the per-category counts are separate
-reads, made only when the client asks for them.
+reads, made only when the client asks for them, of the counts the database
+keeps per category (``CategoryProductCount``): one row per category, however
+many products there are.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.catalog.product_rows import ProductRow, Wanted, select_products, to_rows
 from app.catalog.search import ProductSort
-from app.models import Category, Product
+from app.models import Category, CategoryProductCount, Product
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +72,22 @@ async def shelf(session: AsyncSession, query: ShelfQuery, wanted: Wanted) -> tup
     return rows[: query.limit], len(rows) > query.limit
 
 
+def _counts(query: ShelfQuery) -> Select[int, int]:
+    """(category id, the shelf's products directly in it) for the categories of the query's subtree."""
+    counted = CategoryProductCount.in_stock if query.in_stock_only else CategoryProductCount.active
+    statement = select(CategoryProductCount.category_id, counted).where(counted > 0)
+    if query.category_path:
+        path = query.category_path
+        statement = statement.join(Category, Category.id == CategoryProductCount.category_id).where(
+            func.substr(Category.path, 1, len(path)) == path
+        )
+    return statement
+
+
 async def shelf_total(session: AsyncSession, query: ShelfQuery) -> int:
-    return (await session.scalar(select(func.count()).select_from(Product).where(*_filters(query)))) or 0
+    return sum(count for _, count in await session.execute(_counts(query)))
 
 
 async def shelf_facets(session: AsyncSession, query: ShelfQuery) -> dict[int, int]:
     """category id -> the shelf's products directly in it."""
-    rows = await session.execute(
-        select(Product.category_id, func.count()).where(*_filters(query)).group_by(Product.category_id)
-    )
-    return {category_id: count for category_id, count in rows}
+    return {category_id: count for category_id, count in await session.execute(_counts(query))}

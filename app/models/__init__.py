@@ -5,6 +5,7 @@ from app.models.base import Base
 from app.models.catalog import (
     AgreementPrice,
     Category,
+    CategoryProductCount,
     DocumentKind,
     Product,
     ProductDocument,
@@ -50,6 +51,7 @@ __all__ = [
     "ShoppingListItem",
     "AgreementPrice",
     "Category",
+    "CategoryProductCount",
     "DeliveryAddress",
     "DeliverySchedule",
     "DocumentKind",
