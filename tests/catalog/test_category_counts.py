@@ -66,7 +66,9 @@ async def test_counts_follow_inserts_deactivations_moves_stock_and_deletes(
         await session.execute(update(Product).where(Product.id == products[2].id).values(category_id=nitril.id))
         await session.execute(update(Product).where(Product.id == products[4].id).values(stock_quantity=0))
         await session.execute(update(Product).where(Product.id == products[3].id).values(stock_quantity=5))
-        await session.execute(update(Product).where(Product.id == products[5].id).values(name="Ny navn", list_price=Decimal("1.00")))
+        await session.execute(
+            update(Product).where(Product.id == products[5].id).values(name="Ny navn", list_price=Decimal("1.00"))
+        )
         await session.execute(delete(Product).where(Product.id == products[6].id))
     assert await _kept(database) == await _counted(database)
 
