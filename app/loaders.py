@@ -16,6 +16,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from app.catalog.product_rows import ProductRow, Wanted, select_products, to_rows
 from app.models import (
     AgreementPrice,
     CartLine,
@@ -43,6 +44,7 @@ class Loaders:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
         self._first_users: dict[tuple[MembershipStatus | None, int], DataLoader] = {}
+        self._product_rows: dict[Wanted, DataLoader] = {}
 
     def one_by(self, column: InstrumentedAttribute[Any]) -> DataLoader:
         """A loader of the row whose ``column`` equals each key (None when missing)."""
@@ -91,9 +93,18 @@ class Loaders:
     def product(self) -> DataLoader:
         return self.one_by(Product.id)
 
-    @cached_property
-    def product_by_sku(self) -> DataLoader:
-        return self.one_by(Product.sku)
+    def product_rows_by_sku(self, wanted: Wanted) -> DataLoader:
+        """SKU -> ``ProductRow`` with what ``wanted`` asks for (None when unknown), several SKUs in one statement."""
+        if wanted not in self._product_rows:
+
+            async def batch(skus: Sequence[str]) -> list[ProductRow | None]:
+                async with self._uow.session() as session:
+                    result = await session.execute(select_products(wanted).where(Product.sku.in_(skus)))
+                    index = {row.sku: row for row in to_rows(wanted, result.all())}
+                return [index.get(sku) for sku in skus]
+
+            self._product_rows[wanted] = DataLoader(batch)
+        return self._product_rows[wanted]
 
     @cached_property
     def images_of_product(self) -> DataLoader:

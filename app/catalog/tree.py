@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Category, Product
+from app.models import Category, CategoryProductCount
 
 
 @dataclass(slots=True)
@@ -52,10 +52,11 @@ async def load_tree(session: AsyncSession) -> CategoryTree:
 
 
 async def active_product_counts(session: AsyncSession, tree: CategoryTree) -> dict[int, int]:
-    """Active products per category, each counted in its category and every ancestor."""
+    """Active products per category, each counted in its category and every ancestor (from the counts
+    the database keeps per category: no count over the products)."""
     direct = (
         await session.execute(
-            select(Product.category_id, func.count()).where(Product.active.is_(True)).group_by(Product.category_id)
+            select(CategoryProductCount.category_id, CategoryProductCount.active).where(CategoryProductCount.active > 0)
         )
     ).all()
     totals: dict[int, int] = dict.fromkeys(tree.by_id, 0)

@@ -5,6 +5,7 @@ from app.models.base import Base
 from app.models.catalog import (
     AgreementPrice,
     Category,
+    CategoryProductCount,
     DocumentKind,
     Product,
     ProductDocument,
@@ -53,6 +54,7 @@ __all__ = [
     "ShoppingListItem",
     "AgreementPrice",
     "Category",
+    "CategoryProductCount",
     "DeliveryAddress",
     "DeliverySchedule",
     "DocumentKind",

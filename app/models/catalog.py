@@ -97,6 +97,26 @@ class Product(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
+class CategoryProductCount(Base):
+    """Active products directly in a category (and those of them in stock), kept by the database.
+
+    Triggers (alembic/versions/0012_category_counts.py) add and subtract as products are inserted,
+    deleted, activated, moved or run out of stock, in the same statement as the change, so a count
+    commits or rolls back with it. Race-safe: each change is an ``UPDATE ... SET active = active + d``,
+    which PostgreSQL applies under the count row's lock to the latest committed value (a concurrent
+    change waits, then adds to the new value: no lost update); SQLite has one writer at a time. The
+    delta comes from the trigger's OLD and NEW row, which the product row's own lock keeps exact.
+    Reading the facets or a total is then a read of one row per category, whatever the catalogue's size.
+    A row per category, made by a trigger when the category is.
+    """
+
+    __tablename__ = "category_product_counts"
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True)
+    active: Mapped[int] = mapped_column(Integer, default=0)
+    in_stock: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ProductImage(Base):
     __tablename__ = "product_images"
 

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import select
 
 from app import clock
+from app.catalog import listing
 from app.catalog import search as search_engine
-from app.catalog.tree import CategoryNode, CategoryTree, active_product_counts, load_tree
+from app.catalog import text as catalog_text
+from app.catalog.product_rows import THUMBNAIL as THUMBNAIL  # search suggestions read it from here
+from app.catalog.product_rows import ProductRow, Wanted, select_products, to_rows
+from app.catalog.tree import CategoryTree, active_product_counts, load_tree
 from app.context import Context, Info
 from app.errors import Forbidden, InvalidInput
 from app.ids import decode_id
-from app.models import Category, Product, ProductImage
+from app.models import Product
 from app.pagination import page_size
 from app.resolvers.access import require_user
 from app.viewer import Viewer
@@ -66,34 +68,16 @@ def offset_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
 
 
-# The first image's URL, read with the product: a result list needs no extra query.
-THUMBNAIL = (
-    select(ProductImage.url)
-    .where(ProductImage.product_id == Product.id)
-    .order_by(ProductImage.position)
-    .limit(1)
-    .correlate(Product)
-    .scalar_subquery()
-    .label("thumbnail_url")
-)
-
-
 @dataclass(frozen=True, slots=True)
 class ProductPage:
-    products: list[Product]
-    thumbnails: dict[int, str | None]
+    products: list[ProductRow]
     offset: int
-    total: int
     has_next: bool
+    # None when the client did not ask and it came at no cost (it is then never read).
+    total: int | None
     facets: dict[int, int]
-    # Each product's category (read with the products when asked): no tree needed for them.
-    categories: dict[int, CategoryNode]
     did_you_mean: str | None = None
     relaxed: bool = False
-
-
-# A product's category, read with it (an outer join: the node, or all NULL).
-_CATEGORY_COLUMNS = (Category.id, Category.parent_id, Category.name, Category.slug, Category.path, Category.depth)
 
 
 # Ties in search go first to what the customer ordered in this time.
@@ -110,6 +94,17 @@ def ranking_customer(viewer: Viewer, customer_number: str | None) -> int | None:
     return None
 
 
+def wanted(
+    viewer: Viewer, *, description: bool, thumbnail: bool, category: bool, price_numbers: Iterable[str | None]
+) -> Wanted:
+    """What to read with the products. Agreement prices only for customer numbers the viewer is an
+    active member of: any other goes through ``price_for`` (support's lookup, or FORBIDDEN)."""
+    customer_ids = {viewer.customer_ids[n] for n in price_numbers if n is not None and n in viewer.customer_ids}
+    return Wanted(
+        description=description, thumbnail=thumbnail, category=category, agreement_for=tuple(sorted(customer_ids))
+    )
+
+
 async def search_products(
     info: Info,
     *,
@@ -119,10 +114,12 @@ async def search_products(
     sort: search_engine.ProductSort | None,
     first: int | None,
     after: str | None,
+    with_total: bool,
     with_facets: bool,
-    with_categories: bool = False,
+    columns: Wanted,
     customer_number: str | None = None,
 ) -> ProductPage:
+    """The page; the total and the facets are counted only when asked (``with_total``, ``with_facets``)."""
     viewer = require_user(info)
     size = page_size(first)
     offset = _offset(after)
@@ -134,8 +131,28 @@ async def search_products(
         node = (await category_tree(info.context)).by_id.get(pk) if pk is not None else None
         if node is None:
             # An unknown category is an empty shelf, not an error.
-            return ProductPage([], {}, offset, 0, False, {}, {})
+            return ProductPage([], offset, False, 0, {})
         category_path = node.path
+    if not catalog_text.tokens((text or "").strip()):
+        # No words to search for: the shelf, by name unless asked otherwise.
+        shelf = listing.ShelfQuery(
+            category_path=category_path,
+            in_stock_only=in_stock_only,
+            sort=sort
+            if sort is not None and sort is not search_engine.ProductSort.RELEVANCE
+            else search_engine.ProductSort.NAME,
+            offset=offset,
+            limit=size,
+        )
+        async with info.context.uow.session() as session:
+            rows, has_next = await listing.shelf(session, shelf, columns)
+            facets = await listing.shelf_facets(session, shelf) if with_facets else {}
+            total = sum(facets.values()) if with_facets else None
+            if with_total and total is None:
+                # On the last page (not past it) the total is known without a count.
+                last = not has_next and (rows or not offset)
+                total = offset + len(rows) if last else await listing.shelf_total(session, shelf)
+        return ProductPage(rows, offset, has_next, total, facets)
     query = search_engine.SearchQuery(
         text=text,
         category_path=category_path,
@@ -149,45 +166,39 @@ async def search_products(
     )
     async with info.context.uow.session() as session:
         result = await search_engine.search(session, query)
-        rows: list[Any] = []
+        rows = []
         if result.product_ids:
-            statement = select(Product, THUMBNAIL).where(Product.id.in_(result.product_ids))
-            if with_categories:
-                statement = statement.add_columns(*_CATEGORY_COLUMNS).outerjoin(
-                    Category, Category.id == Product.category_id
-                )
-            rows = list((await session.execute(statement)).all())
-    by_id = {row[0].id: (row[0], row[1]) for row in rows}
+            statement = select_products(columns).where(Product.id.in_(result.product_ids))
+            rows = to_rows(columns, (await session.execute(statement)).all())
+    by_id = {row.id: row for row in rows}
     found = [by_id[i] for i in result.product_ids if i in by_id]
-    categories = {row[2]: CategoryNode(*row[2:]) for row in rows if with_categories and row[2] is not None}
     return ProductPage(
-        products=[p for p, _ in found],
-        thumbnails={p.id: url for p, url in found},
+        products=found,
         offset=offset,
-        total=result.total,
         has_next=offset + len(found) < result.total,
+        total=result.total,
         facets=result.facets,
-        categories=categories,
         did_you_mean=result.did_you_mean,
         relaxed=result.relaxed,
     )
 
 
-async def product(info: Info, sku: str) -> Product | None:
+async def product(info: Info, sku: str, columns: Wanted) -> ProductRow | None:
     require_user(info)
     if not sku or len(sku) > 64:
         return None
-    return await info.context.loaders.product_by_sku.load(sku)
+    row: ProductRow | None = await info.context.loaders.product_rows_by_sku(columns).load(sku)
+    return row
 
 
-async def price_for(info: Info, product: Product, customer_number: str | None) -> Decimal:
+async def price_for(info: Info, product_id: int, list_price: Decimal, customer_number: str | None) -> Decimal:
     """The agreement price for ``customer_number`` where one exists, else the list price.
 
     A customer number the viewer is not an active member of is FORBIDDEN (the
     price answers null with that error), exactly like one that does not exist.
     """
     if customer_number is None:
-        return product.list_price
+        return list_price
     viewer = info.context.viewer
     customer_id = viewer.customer_ids.get(customer_number)
     if customer_id is None and viewer.is_support:
@@ -195,5 +206,5 @@ async def price_for(info: Info, product: Product, customer_number: str | None) -
         customer_id = found.id if found is not None else None
     if customer_id is None:
         raise Forbidden(f"Prices for customer number {customer_number[:32]} are not yours to see.")
-    agreed = await info.context.loaders.agreement_price.load((customer_id, product.id))
-    return agreed if agreed is not None else product.list_price
+    agreed = await info.context.loaders.agreement_price.load((customer_id, product_id))
+    return agreed if agreed is not None else list_price

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
 import app.schema.enums  # noqa: F401 - registers ProductType and DocumentKind
+from app.catalog.product_rows import ProductRow, Wanted
 from app.catalog.search import ProductSort
 from app.catalog.tree import CategoryNode
 from app.context import Info
@@ -93,12 +94,15 @@ class ProductObject:
     in_stock: bool
     stock_quantity: int
     list_price: Money
-    model: strawberry.Private[Product]
+    pk: strawberry.Private[int]
+    category_pk: strawberry.Private[int]
     # Read with the product where the resolver that made it knew them; False: not read yet.
     # Their fields are then answered at once: a resolver that returns a plain value costs
     # graphql-core far less than one that has to be awaited (no task a field and product).
     thumbnail: strawberry.Private[str | None | bool]
     known_category: strawberry.Private[CategoryType | None | bool]
+    # customer id -> the price it pays, read with the product for the customer numbers the query names.
+    prices: strawberry.Private[dict[int, Decimal]]
 
     @strawberry.field(description="The first image's URL.")
     def thumbnail_url(self, info: Info) -> str | None:
@@ -107,17 +111,17 @@ class ProductObject:
         return self._thumbnail_url(info)  # type: ignore[return-value]  # graphql-core awaits it
 
     async def _thumbnail_url(self, info: Info) -> str | None:
-        images: list[ProductImage] = await info.context.loaders.images_of_product.load(self.model.id)
+        images: list[ProductImage] = await info.context.loaders.images_of_product.load(self.pk)
         return images[0].url if images else None
 
     @strawberry.field
     async def images(self, info: Info) -> list[ProductImageType]:
-        images: list[ProductImage] = await info.context.loaders.images_of_product.load(self.model.id)
+        images: list[ProductImage] = await info.context.loaders.images_of_product.load(self.pk)
         return [ProductImageType(url=i.url, alt=i.alt) for i in images]
 
     @strawberry.field
     async def documents(self, info: Info) -> list[ProductDocumentType]:
-        documents: list[ProductDocument] = await info.context.loaders.documents_of_product.load(self.model.id)
+        documents: list[ProductDocument] = await info.context.loaders.documents_of_product.load(self.pk)
         return [ProductDocumentType(kind=d.kind, title=d.title, url=d.url) for d in documents]
 
     @strawberry.field
@@ -128,7 +132,7 @@ class ProductObject:
 
     async def _category(self, info: Info) -> CategoryType | None:
         tree = await resolve.category_tree(info.context)
-        node = tree.by_id.get(self.model.category_id)
+        node = tree.by_id.get(self.category_pk)
         return CategoryType.of(node, with_children=False) if node is not None else None
 
     @strawberry.field(
@@ -137,8 +141,18 @@ class ProductObject:
             "price. A customer number you are not an active member of answers null with a FORBIDDEN error."
         )
     )
-    async def price(self, info: Info, customer_number: str | None = None) -> Money | None:
-        return Money.nok(await resolve.price_for(info, self.model, customer_number))
+    def price(self, info: Info, customer_number: str | None = None) -> Money | None:
+        if customer_number is None:
+            return self.list_price
+        if self.prices:
+            # Read with the product only for customer numbers the viewer is an active member of.
+            known = self.prices.get(info.context.viewer.customer_ids.get(customer_number, 0))
+            if known is not None:
+                return Money.nok(known)
+        return self._price(info, customer_number)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _price(self, info: Info, customer_number: str) -> Money | None:
+        return Money.nok(await resolve.price_for(info, self.pk, self.list_price.amount, customer_number))
 
     @classmethod
     def of(
@@ -158,9 +172,35 @@ class ProductObject:
             in_stock=product.stock_quantity > 0,
             stock_quantity=product.stock_quantity,
             list_price=Money.nok(product.list_price),
-            model=product,
+            pk=product.id,
+            category_pk=product.category_id,
             thumbnail=thumbnail,
             known_category=category,
+            prices={},
+        )
+
+    @classmethod
+    def of_row(cls, row: ProductRow, category: CategoryType | None | bool = False) -> ProductObject:
+        """From a row of ``app.catalog.product_rows`` (its description only where it was read)."""
+        return cls(
+            id=strawberry.ID(encode_id("Product", row.id)),
+            sku=row.sku,
+            name=row.name,
+            description=row.description,
+            unit=row.unit,
+            pack_size=row.pack_size,
+            manufacturer=row.manufacturer,
+            product_type=row.product_type,
+            active=row.active,
+            returnable=row.product_type.returnable,
+            in_stock=row.stock_quantity > 0,
+            stock_quantity=row.stock_quantity,
+            list_price=Money.nok(row.list_price),
+            pk=row.id,
+            category_pk=row.category_id,
+            thumbnail=row.thumbnail,
+            known_category=category,
+            prices=row.prices,
         )
 
 
@@ -201,8 +241,8 @@ class ProductConnection:
     )
 
 
-def _selects(info: Info, *path: str) -> bool:
-    """Whether the client asked for the subfield at ``path`` (``"edges", "node", "category"``; fragments included)."""
+def _selected(info: Info, *path: str) -> list[SelectedField]:
+    """The subfields at ``path`` below this field (``"edges", "node", "category"``; fragments included)."""
 
     def fields(selections: Sequence[Selection], name: str) -> list[SelectedField]:
         found: list[SelectedField] = []
@@ -214,10 +254,27 @@ def _selects(info: Info, *path: str) -> bool:
                 found.extend(fields(selection.selections, name))
         return found
 
-    level: Sequence[Selection] = info.selected_fields
+    level = [field for field in info.selected_fields if isinstance(field, SelectedField)]
     for name in path:
         level = fields([child for field in level for child in field.selections], name)
-    return bool(level)
+    return level
+
+
+def _selects(info: Info, *path: str) -> bool:
+    """Whether the client asked for the subfield at ``path``."""
+    return bool(_selected(info, *path))
+
+
+def _columns(info: Info, *node: str) -> Wanted:
+    """What to read with the products at ``node`` (the path to a Product): only what is selected,
+    and the agreement prices of the customer numbers its ``price`` fields name (variables resolved)."""
+    return resolve.wanted(
+        info.context.viewer,
+        description=_selects(info, *node, "description"),
+        thumbnail=_selects(info, *node, "thumbnailUrl"),
+        category=_selects(info, *node, "category"),
+        price_numbers=[field.arguments.get("customerNumber") for field in _selected(info, *node, "price")],
+    )
 
 
 @strawberry.type
@@ -258,7 +315,7 @@ class CatalogQuery:
             ),
         ] = None,
     ) -> ProductConnection:
-        with_categories = _selects(info, "edges", "node", "category")
+        columns = _columns(info, "edges", "node")
         page = await resolve.search_products(
             info,
             customer_number=customer_number,
@@ -268,19 +325,20 @@ class CatalogQuery:
             sort=sort,
             first=first,
             after=after,
+            with_total=_selects(info, "totalCount"),
             with_facets=_selects(info, "facets"),
-            with_categories=with_categories,
+            columns=columns,
         )
         # The products' categories came with them; facets name other categories too.
         tree = await resolve.category_tree(info.context) if page.facets else None
         categories: dict[int, CategoryType | None] = {}
 
-        def category(category_id: int) -> CategoryType | None:
+        def category(category_id: int, node: CategoryNode | None | bool = False) -> CategoryType | None:
             if category_id not in categories:
-                node = page.categories.get(category_id)
-                if node is None and tree is not None:
-                    node = tree.by_id.get(category_id)
-                categories[category_id] = CategoryType.of(node, with_children=False) if node is not None else None
+                if node is False:
+                    node = tree.by_id.get(category_id) if tree is not None else None
+                found = CategoryType.of(node, with_children=False) if isinstance(node, CategoryNode) else None
+                categories[category_id] = found
             return categories[category_id]
 
         facets = (
@@ -295,14 +353,13 @@ class CatalogQuery:
         edges = [
             ProductEdge(
                 cursor=resolve.offset_cursor(page.offset + i + 1),
-                node=ProductObject.of(
-                    p, page.thumbnails.get(p.id), category(p.category_id) if with_categories else False
-                ),
+                node=ProductObject.of_row(row, category(row.category_id, row.category) if columns.category else False),
             )
-            for i, p in enumerate(page.products)
+            for i, row in enumerate(page.products)
         ]
         return ProductConnection(
-            total_count=page.total,
+            # Counted only when asked (else never read).
+            total_count=page.total or 0,
             edges=edges,
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else after),
             facets=facets,
@@ -312,5 +369,11 @@ class CatalogQuery:
 
     @strawberry.field(description='The product page ("Produktinformasjon"), by SKU; null when unknown.')
     async def product(self, info: Info, sku: str) -> ProductObject | None:
-        found = await resolve.product(info, sku)
-        return ProductObject.of(found) if found is not None else None
+        columns = _columns(info)
+        found = await resolve.product(info, sku, columns)
+        if found is None:
+            return None
+        category = found.category
+        return ProductObject.of_row(
+            found, CategoryType.of(category, with_children=False) if isinstance(category, CategoryNode) else category
+        )

@@ -1,0 +1,93 @@
+"""The shelf: a category's active products without search text, by name, SKU or newest.
+
+One statement reads the page with what the response needs of each product
+(``product_rows``), and one row more than the page: whether there is a next
+page costs no count. The total and the per-category counts are separate
+reads, made only when the client asks for them, of the counts the database
+keeps per category (``CategoryProductCount``): one row per category, however
+many products there are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from app.catalog.product_rows import ProductRow, Wanted, select_products, to_rows
+from app.catalog.search import ProductSort
+from app.models import Category, CategoryProductCount, Product
+
+
+@dataclass(frozen=True, slots=True)
+class ShelfQuery:
+    # products.category path prefix ("/1/5/"), descendants included; None: all.
+    category_path: str | None = None
+    in_stock_only: bool = False
+    sort: ProductSort = ProductSort.NAME  # RELEVANCE means NAME here: there is no text to rank by
+    offset: int = 0
+    limit: int = 20
+
+
+def _filters(query: ShelfQuery) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = [Product.active.is_(True)]
+    if query.category_path:
+        path = query.category_path
+        # Its own alias: a Category joined for the page's columns must not correlate into this.
+        subtree = aliased(Category, name="subtree")
+        filters.append(
+            Product.category_id.in_(select(subtree.id).where(func.substr(subtree.path, 1, len(path)) == path))
+        )
+    if query.in_stock_only:
+        filters.append(Product.stock_quantity > 0)
+    return filters
+
+
+def _order(sort: ProductSort, postgres: bool) -> list[Any]:
+    # Names and SKUs in code point order on both databases, as search sorts them (app/catalog/search.py).
+    def coded(column: Any) -> Any:
+        return column.collate("C") if postgres else column
+
+    if sort is ProductSort.SKU:
+        return [coded(Product.sku), Product.id]
+    if sort is ProductSort.NEWEST:
+        return [Product.created_at.desc(), Product.id.desc()]
+    return [coded(Product.name), Product.id]
+
+
+async def shelf(session: AsyncSession, query: ShelfQuery, wanted: Wanted) -> tuple[list[ProductRow], bool]:
+    """The page's products in order, and whether more follow."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    statement = (
+        select_products(wanted)
+        .where(*_filters(query))
+        .order_by(*_order(query.sort, postgres))
+        .limit(max(query.limit, 0) + 1)
+        .offset(max(query.offset, 0))
+    )
+    rows = to_rows(wanted, (await session.execute(statement)).all())
+    return rows[: query.limit], len(rows) > query.limit
+
+
+def _counts(query: ShelfQuery) -> Select[int, int]:
+    """(category id, the shelf's products directly in it) for the categories of the query's subtree."""
+    counted = CategoryProductCount.in_stock if query.in_stock_only else CategoryProductCount.active
+    statement = select(CategoryProductCount.category_id, counted).where(counted > 0)
+    if query.category_path:
+        path = query.category_path
+        statement = statement.join(Category, Category.id == CategoryProductCount.category_id).where(
+            func.substr(Category.path, 1, len(path)) == path
+        )
+    return statement
+
+
+async def shelf_total(session: AsyncSession, query: ShelfQuery) -> int:
+    return sum(count for _, count in await session.execute(_counts(query)))
+
+
+async def shelf_facets(session: AsyncSession, query: ShelfQuery) -> dict[int, int]:
+    """category id -> the shelf's products directly in it."""
+    return {category_id: count for category_id, count in await session.execute(_counts(query))}

@@ -1,0 +1,132 @@
+"""Products read for a response as plain rows: only the columns it needs, in one statement.
+
+SQLAlchemy Core, not ORM objects: a 20- or 100-row page is read as tuples (no
+identity map, no instance state), and the description (the one large column)
+only when the client asks for it. What the response needs besides the product
+itself comes in the same statement when asked for: the first image's URL, the
+category, and the agreement prices of the customers named in the query (one
+outer join per customer number, so a price costs no statement of its own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import aliased
+
+from app.catalog.tree import CategoryNode
+from app.models import AgreementPrice, Category, Product, ProductImage, ProductType
+
+# The first image's URL, read with the product: a result list needs no extra query.
+THUMBNAIL = (
+    select(ProductImage.url)
+    .where(ProductImage.product_id == Product.id)
+    .order_by(ProductImage.position)
+    .limit(1)
+    .correlate(Product)
+    .scalar_subquery()
+    .label("thumbnail_url")
+)
+
+# Always read: small, and what most selections of a product use.
+_BASE = (
+    Product.id,
+    Product.sku,
+    Product.name,
+    Product.unit,
+    Product.pack_size,
+    Product.manufacturer,
+    Product.product_type,
+    Product.active,
+    Product.stock_quantity,
+    Product.list_price,
+    Product.category_id,
+)
+_CATEGORY = (Category.id, Category.parent_id, Category.name, Category.slug, Category.path, Category.depth)
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """What a response needs of its products besides the base columns."""
+
+    description: bool = False
+    thumbnail: bool = False
+    category: bool = False
+    # Agreement prices of these customers (ids), each in a column of its own.
+    agreement_for: tuple[int, ...] = ()
+
+
+@dataclass(slots=True)
+class ProductRow:
+    id: int
+    sku: str
+    name: str
+    unit: str
+    pack_size: int | None
+    manufacturer: str | None
+    product_type: ProductType
+    active: bool
+    stock_quantity: int
+    list_price: Decimal
+    category_id: int
+    description: str | None
+    # Not read: False (the resolvers then load it); read: the value, None included.
+    thumbnail: str | None | bool
+    category: CategoryNode | None | bool
+    # customer id -> the price it pays (its agreement price, else the list price), for Wanted.agreement_for.
+    prices: dict[int, Decimal]
+
+
+def select_products(wanted: Wanted) -> Select[Any]:
+    """SELECT of the wanted columns FROM products (and its joins); the caller adds WHERE, ORDER BY, LIMIT."""
+    statement: Select[Any] = select(*_BASE)  # type: ignore[assignment]  # grows by the wanted columns
+    if wanted.description:
+        statement = statement.add_columns(Product.description)
+    if wanted.thumbnail:
+        statement = statement.add_columns(THUMBNAIL)
+    if wanted.category:
+        statement = statement.add_columns(*_CATEGORY).outerjoin(Category, Category.id == Product.category_id)
+    for n, customer_id in enumerate(wanted.agreement_for):
+        agreed = aliased(AgreementPrice, name=f"agreed_{n}")
+        statement = statement.add_columns(agreed.price).outerjoin(
+            agreed, and_(agreed.product_id == Product.id, agreed.customer_id == customer_id)
+        )
+    return statement
+
+
+def to_rows(wanted: Wanted, rows: Any) -> list[ProductRow]:
+    """The statement's rows as ProductRow, in the same order."""
+    found: list[ProductRow] = []
+    base = len(_BASE)
+    categories: dict[int, CategoryNode] = {}  # one node per category, however many products share it
+    for row in rows:
+        at = base
+        description = None
+        if wanted.description:
+            description = row[at]
+            at += 1
+        thumbnail: str | None | bool = False
+        if wanted.thumbnail:
+            thumbnail = row[at]
+            at += 1
+        category: CategoryNode | None | bool = False
+        if wanted.category:
+            category_id = row[at]
+            if category_id is None:
+                category = None
+            else:
+                category = categories.get(category_id)
+                if category is None:
+                    category = categories[category_id] = CategoryNode(*row[at : at + len(_CATEGORY)])
+            at += len(_CATEGORY)
+        list_price = row[9]
+        prices = {}
+        for customer_id in wanted.agreement_for:
+            agreed = row[at]
+            prices[customer_id] = agreed if agreed is not None else list_price
+            at += 1
+        found.append(ProductRow(*row[:base], description, thumbnail, category, prices))  # type: ignore[call-arg]
+    return found
