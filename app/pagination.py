@@ -13,6 +13,7 @@ when a client selects ``totalCount``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -43,18 +44,21 @@ class SortKey:
 
 
 class LazyTotal:
-    """A count run only when asked (a client selected ``totalCount``), and at most once."""
+    """A count run only when asked (a client selected ``totalCount``), and once however often it is asked.
 
-    __slots__ = ("_count", "_value")
+    Like ``Context.memo``: the first caller starts it, aliases of the field await the same task.
+    """
+
+    __slots__ = ("_count", "_task")
 
     def __init__(self, count: Callable[[], Awaitable[int]]) -> None:
         self._count = count
-        self._value: int | None = None
+        self._task: asyncio.Future[int] | None = None
 
-    async def value(self) -> int:
-        if self._value is None:
-            self._value = await self._count()
-        return self._value
+    def value(self) -> Awaitable[int]:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._count())
+        return self._task
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,10 @@ class Page(Generic[T]):
 
     async def total_count(self) -> int:
         return self.total if isinstance(self.total, int) else await self.total.value()
+
+    def total_now_or_later(self) -> int | Awaitable[int]:
+        """The total as it is, or (a ``LazyTotal``) the awaitable of its count: for a resolver graphql awaits."""
+        return self.total if isinstance(self.total, int) else self.total.value()
 
 
 def page_size(first: int | None) -> int:

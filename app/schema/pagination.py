@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import strawberry
 
@@ -29,9 +29,13 @@ class Edge(Generic[NodeT]):
     node: NodeT
 
 
-async def _total_count(self: Connection[Any]) -> int:
-    # A page may count only now, when a client has selected totalCount (pagination.LazyTotal).
-    return await self.page.total_count()
+def _total_count(self: Connection[Any]) -> int:
+    """The page's total: a number it came with, or a ``LazyTotal`` counted now that a client selected it.
+
+    Not ``async``: graphql-core awaits an awaitable result, and the usual counted
+    total then costs no coroutine (the cast says only that it resolves to an int).
+    """
+    return cast(int, self.page.total_now_or_later())
 
 
 @strawberry.type
