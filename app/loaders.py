@@ -36,8 +36,11 @@ from app.models import (
     User,
 )
 from app.ordering.returns import returned_so_far
-from app.pagination import Page, encode_cursor
+from app.pagination import Page, SortKey, cursor_of, page_of
 from app.unit_of_work import UnitOfWork
+
+# A customer's users by name: the first page (a loader) and the next ones (``paginate``) share it.
+USERS_BY_NAME = (SortKey(User.name), SortKey(User.id))
 
 
 class Loaders:
@@ -215,13 +218,10 @@ class Loaders:
                 groups: dict[int, list[User]] = defaultdict(list)
                 for customer_id, user in rows:
                     groups[customer_id].append(user)
-                pages = []
-                for customer_id in customer_ids:
-                    users = groups.get(customer_id, [])
-                    shown = users[:size]
-                    cursors = [encode_cursor([user.name, user.id]) for user in shown]
-                    pages.append(Page(shown, cursors, len(users) > size, len(users)))
-                return pages
+                return [
+                    page_of(users, size, lambda user: cursor_of(USERS_BY_NAME, user), len(users))
+                    for users in (groups.get(customer_id, []) for customer_id in customer_ids)
+                ]
 
             self._first_users[key] = DataLoader(batch)
         return self._first_users[key]

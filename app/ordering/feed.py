@@ -7,62 +7,44 @@ position N" never misses a change made by another process.
 
 from __future__ import annotations
 
-import base64
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import opaque
 from app.errors import InvalidInput
 from app.models import Order
-from app.pagination import page_size
+from app.pagination import Page, page_of, page_size
 
-_PREFIX = "feed:"
+_TAG = "feed"
+_MAX_POSITION = 2**63 - 1  # the BIGINT column's range
+_MAX_DIGITS = len(str(_MAX_POSITION))
 
 
 def encode_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"{_PREFIX}{position}".encode()).decode().rstrip("=")
+    return opaque.encode_number(_TAG, position)
 
 
 def decode_cursor(cursor: str | None) -> int:
     if not cursor:
         return 0
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        raw = ""
-    value = raw.removeprefix(_PREFIX)
-    # ASCII digits within the BIGINT column's range: anything else is no cursor we gave out.
-    if not raw.startswith(_PREFIX) or not value.isascii() or not value.isdigit() or len(value) > 19:
+    position = opaque.decode_number(_TAG, cursor, _MAX_DIGITS)
+    if position is None or position > _MAX_POSITION:
         raise InvalidInput("after is not a cursor the order feed gave out.")
-    if int(value) >= 2**63:
-        raise InvalidInput("after is not a cursor the order feed gave out.")
-    return int(value)
+    return position
 
 
-@dataclass(frozen=True, slots=True)
-class FeedPage:
-    orders: list[Order]
-    has_next: bool
-    end_cursor: str | None
+def _cursor(order: Order) -> str:
+    # Every order in the feed has its position: the feed is read by it.
+    return encode_cursor(order.feed_position or 0)
 
 
-async def feed_page(session: AsyncSession, after: str | None, first: int | None) -> FeedPage:
+async def feed_page(session: AsyncSession, after: str | None, first: int | None) -> Page[Order]:
+    """The feed has no totalCount: the page's total is never shown."""
     size = page_size(first)
     position = decode_cursor(after)
-    rows = (
-        list(
-            (
-                await session.scalars(
-                    select(Order).where(Order.feed_position > position).order_by(Order.feed_position).limit(size + 1)
-                )
-            ).all()
-        )
-        if size
-        else []
-    )
-    has_next = len(rows) > size
-    rows = rows[:size]
+    rows: list[Order] = []
+    if size:
+        query = select(Order).where(Order.feed_position > position).order_by(Order.feed_position).limit(size + 1)
+        rows = list((await session.scalars(query)).all())
     # An empty page hands back the cursor it was given, so the ERP keeps its place.
-    end = encode_cursor(rows[-1].feed_position) if rows else after  # type: ignore[arg-type]
-    return FeedPage(rows, has_next, end)
+    return page_of(rows, size, _cursor, 0, resume=after)

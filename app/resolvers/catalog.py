@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from app import clock
+from app import clock, opaque
 from app.catalog import listing
 from app.catalog import search as search_engine
 from app.catalog import text as catalog_text
@@ -55,17 +54,14 @@ async def categories(info: Info) -> CategoryTree:
 def _offset(after: str | None) -> int:
     if not after:
         return 0
-    try:
-        kind, _, value = base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).decode().partition(":")
-        if kind == "o" and value.isascii() and value.isdigit() and len(value) < 9:
-            return int(value)
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise InvalidInput("after is not a cursor this list gave out.")
+    offset = opaque.decode_number("o", after, 8)
+    if offset is None:
+        raise InvalidInput("after is not a cursor this list gave out.")
+    return offset
 
 
 def offset_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+    return opaque.encode_number("o", offset)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from app.errors import DomainError, ErrorCode, InvalidInput, Problem
 from app.ids import decode_id
 from app.models import Cart, Order, OrderStatus
 from app.ordering import approval, carts, feed, fulfilment
-from app.pagination import Page, SortKey, page_size, paginate
+from app.pagination import Page, SortKey, empty_page, paginate
 from app.policy import Action, Scope
 from app.resolvers.access import reachable_object, require_scope
 
@@ -33,8 +33,7 @@ async def orders_of(
     after: str | None,
 ) -> Page[Order]:
     if not policy.reaches(info.context.viewer, customer_id):
-        page_size(first)  # a bad argument is still INVALID_INPUT
-        return Page([], [], False, 0)
+        return empty_page(first)
     query = select(Order).where(Order.customer_id == customer_id)
     if statuses:
         query = query.where(Order.status.in_(set(statuses)))
@@ -43,8 +42,7 @@ async def orders_of(
         if user_pk is None:
             raise InvalidInput("placedBy is not a user id.")
         query = query.where(Order.placed_by_id == user_pk)
-    async with info.context.uow.session() as session:
-        return await paginate(session, query, NEWEST_FIRST, first, after)
+    return await paginate(info.context.uow, query, NEWEST_FIRST, first, after)
 
 
 async def _order_to_act_on(info: Info, order_id: str, action: Action, refusal: str) -> Order:
@@ -83,7 +81,7 @@ async def reorder(info: Info, order_id: str) -> tuple[Cart | None, list[Problem]
         return await carts.reorder(session, found.customer_id, info.context.viewer.user_id, found)
 
 
-async def order_feed(info: Info, after: str | None, first: int | None) -> feed.FeedPage:
+async def order_feed(info: Info, after: str | None, first: int | None) -> Page[Order]:
     require_scope(info, Scope.ORDERS_READ)
     async with info.context.uow.session() as session:
         return await feed.feed_page(session, after, first)

@@ -12,7 +12,7 @@ from app.errors import DomainError, ErrorCode
 from app.ids import decode_id
 from app.models import Order, ReturnRequest, ReturnStatus
 from app.ordering import returns
-from app.pagination import Page, SortKey, page_size, paginate
+from app.pagination import Page, SortKey, empty_page, paginate
 from app.policy import Action
 from app.resolvers.access import reachable_object, require_support, require_user
 
@@ -31,8 +31,7 @@ async def _page(
         query = query.where(ReturnRequest.customer_id == customer_id)
     if statuses:
         query = query.where(ReturnRequest.status.in_(set(statuses)))
-    async with info.context.uow.session() as session:
-        return await paginate(session, query, NEWEST_FIRST, first, after)
+    return await paginate(info.context.uow, query, NEWEST_FIRST, first, after)
 
 
 async def returns_of(
@@ -40,8 +39,7 @@ async def returns_of(
 ) -> Page[ReturnRequest]:
     """A customer's returns: none for a viewer outside its reach, however the Customer was reached."""
     if not policy.reaches(info.context.viewer, customer_id):
-        page_size(first)  # a bad argument is still INVALID_INPUT
-        return Page([], [], False, 0)
+        return empty_page(first)
     return await _page(info, customer_id, statuses, first, after)
 
 

@@ -23,8 +23,7 @@ def require_synonym_editor(info: Info) -> Viewer:
 
 async def list_synonyms(info: Info, first: int | None, after: str | None) -> Page[SearchSynonym]:
     require_synonym_editor(info)
-    async with info.context.uow.session() as session:
-        return await paginate(session, select(SearchSynonym), [SortKey(SearchSynonym.id)], first, after)
+    return await paginate(info.context.uow, select(SearchSynonym), [SortKey(SearchSynonym.id)], first, after)
 
 
 async def upsert_synonym(info: Info, synonym_id: str | None, terms: Sequence[str], two_way: bool) -> SearchSynonym:

@@ -21,8 +21,7 @@ async def list_account_requests(
     query = select(AccountRequest)
     if status is not None:
         query = query.where(AccountRequest.status == status)
-    async with info.context.uow.session() as session:
-        return await paginate(session, query, [SortKey(AccountRequest.id, descending=True)], first, after)
+    return await paginate(info.context.uow, query, [SortKey(AccountRequest.id, descending=True)], first, after)
 
 
 async def resolve_account_request(
@@ -56,8 +55,7 @@ async def find_customers(info: Info, search: str, first: int | None, after: str 
         query = query.where(
             or_(Customer.number.startswith(term, autoescape=True), func.lower(Customer.name).like(pattern, escape="\\"))
         )
-    async with info.context.uow.session() as session:
-        return await paginate(session, query, [SortKey(Customer.number), SortKey(Customer.id)], first, after)
+    return await paginate(info.context.uow, query, [SortKey(Customer.number), SortKey(Customer.id)], first, after)
 
 
 async def add_main_user(info: Info, customer_number: str, email: str, name: str, phone: str | None) -> User:
@@ -79,8 +77,8 @@ async def add_main_user(info: Info, customer_number: str, email: str, name: str,
 async def audit_log(info: Info, customer_number: str | None, first: int | None, after: str | None) -> Page[AuditEntry]:
     require_support(info)
     query = select(AuditEntry)
-    async with info.context.uow.session() as session:
-        if customer_number is not None:
+    if customer_number is not None:
+        async with info.context.uow.session() as session:
             customer_id = await session.scalar(select(Customer.id).where(Customer.number == customer_number[:32]))
-            query = query.where(AuditEntry.customer_id == customer_id)
-        return await paginate(session, query, [SortKey(AuditEntry.id, descending=True)], first, after)
+        query = query.where(AuditEntry.customer_id == customer_id)
+    return await paginate(info.context.uow, query, [SortKey(AuditEntry.id, descending=True)], first, after)

@@ -11,8 +11,9 @@ from app.errors import DomainError, ErrorCode, Forbidden, Problem
 from app.identity import users
 from app.identity.validation import check_email, check_name, check_phone, problems
 from app.ids import decode_id
+from app.loaders import USERS_BY_NAME
 from app.models import Customer, Membership, MembershipStatus, Role, User
-from app.pagination import Page, SortKey, page_size, paginate
+from app.pagination import Page, page_size, paginate
 from app.policy import Action
 from app.resolvers.access import reachable_customer, require_user
 
@@ -31,8 +32,7 @@ async def customer_users(
     query = select(User).join(Membership, and_(Membership.user_id == User.id, Membership.customer_id == customer_id))
     if status is not None:
         query = query.where(Membership.status == status)
-    async with info.context.uow.session() as session:
-        return await paginate(session, query, [SortKey(User.name), SortKey(User.id)], first, after)
+    return await paginate(info.context.uow, query, USERS_BY_NAME, first, after)
 
 
 async def _managed_customer(info: Info, number: str, field: str) -> Customer:

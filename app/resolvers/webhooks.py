@@ -11,10 +11,12 @@ from app.context import Info
 from app.errors import DomainError, ErrorCode
 from app.ids import decode_id
 from app.models import WebhookDelivery, WebhookEndpoint
-from app.pagination import Page, decode_cursor, encode_cursor, page_size
+from app.pagination import Page, SortKey, cursor_of, decode_cursor, empty_page, page_of, page_size
 from app.policy import Scope
 from app.resolvers.access import require_scope
 from app.webhooks import endpoints
+
+NEWEST_FIRST = (SortKey(WebhookDelivery.id, descending=True),)
 
 
 def _key_id(info: Info) -> int:
@@ -41,10 +43,17 @@ async def deliveries(
     (a window function per endpoint and a grouped count), however many endpoints.
     """
     size = page_size(first)
-    before_id = int(decode_cursor(after, 1)[0]) if after else None
+    before_id = _before_id(after)
     key = f"webhook_deliveries:{size}:{before_id}"
     pages = await info.context.memo(key, lambda: _pages(info, endpoint.api_key_id, size, before_id))
-    return pages.get(endpoint.id, Page([], [], False, 0))
+    return pages.get(endpoint.id, empty_page(size))
+
+
+def _before_id(after: str | None) -> int | None:
+    if not after:
+        return None
+    (value,) = decode_cursor(after, NEWEST_FIRST)
+    return int(value)
 
 
 async def _pages(info: Info, key_id: int, size: int, before_id: int | None) -> dict[int, Page[WebhookDelivery]]:
@@ -79,12 +88,10 @@ async def _pages(info: Info, key_id: int, size: int, before_id: int | None) -> d
     grouped: dict[int, list[WebhookDelivery]] = {}
     for row in rows:
         grouped.setdefault(row.endpoint_id, []).append(row)
-    pages: dict[int, Page[WebhookDelivery]] = {}
-    for endpoint_id, total in totals.items():
-        found = grouped.get(endpoint_id, [])
-        shown = found[:size]
-        pages[endpoint_id] = Page(shown, [encode_cursor([r.id]) for r in shown], len(found) > size, total)
-    return pages
+    return {
+        endpoint_id: page_of(grouped.get(endpoint_id, []), size, lambda row: cursor_of(NEWEST_FIRST, row), total)
+        for endpoint_id, total in totals.items()
+    }
 
 
 async def create_endpoint(info: Info, url: str, event_types: Sequence[str]) -> endpoints.Created:

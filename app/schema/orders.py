@@ -11,7 +11,6 @@ from app.context import Info
 from app.ids import encode_id
 from app.models import Order, OrderEvent, OrderLine, OrderStatus, Product, Shipment
 from app.ordering.checkout import SubmitRequest
-from app.ordering.feed import encode_cursor
 from app.ordering.fulfilment import ShipmentRequest, StatusUpdate
 from app.ordering.return_window import last_return_day
 from app.resolvers import carts as resolve_carts
@@ -19,7 +18,7 @@ from app.resolvers import orders as resolve
 from app.schema.carts import CartPayload, CartType, DeliveryAddressType
 from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
-from app.schema.pagination import PageInfo
+from app.schema.pagination import PageInfo, edges
 from app.schema.payloads import reports_errors
 from app.schema.users import CUSTOMER, CustomerRef, UserType, user_or_none
 
@@ -272,11 +271,7 @@ class OrderQuery:
     )
     async def order_feed(self, info: Info, after: str | None = None, first: int | None = None) -> OrderFeedConnection:
         page = await resolve.order_feed(info, after, first)
-        # Every order in the feed has its position: the feed is read by it.
-        edges = [OrderFeedEdge(cursor=encode_cursor(o.feed_position or 0), node=OrderType.of(o)) for o in page.orders]
-        return OrderFeedConnection(
-            edges=edges, page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor)
-        )
+        return OrderFeedConnection(edges=edges(page, OrderType.of, OrderFeedEdge), page_info=PageInfo.of(page))
 
 
 @strawberry.type
