@@ -13,7 +13,7 @@ driver is then stopped with its write transaction still open, so every later
 write waits for the busy timeout and fails. And a sibling still running when
 the request closed its session would open a fresh one that nobody closes (on
 PostgreSQL: "idle in transaction" until the pool runs dry). So every resolver
-runs through ``finish_even_if_abandoned`` (a graphql middleware, see
+runs through ``finish_even_if_abandoned`` (put on the schema's resolvers by
 ``app/http/abandoned.py``): a cancelled field stops waiting for it, but the
 resolver itself runs to its end, and ``close()`` waits for every such task
 before it closes the session. Once closing, a resolver that asks for the

@@ -41,6 +41,7 @@ from app import request_context
 from app import settings as limits
 from app.context import Context
 from app.errors import ApiError, Unauthenticated
+from app.http.abandoned import finish_abandoned_resolvers
 from app.http.document_cache import SizeBoundedCache
 from app.http.execution import check_schema, execute_plain
 from app.http.failures import RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE, unavailable_reason
@@ -197,6 +198,7 @@ class GraphQLEndpoint:
         identify: Callable[[str], Awaitable[Viewer]] | None = None,
     ) -> None:
         check_schema(schema)
+        finish_abandoned_resolvers(schema)
         self.schema = schema
         self.graphiql_page = graphiql_page
         self.prepare = make_preparer(schema)
