@@ -236,9 +236,7 @@ async def resolve(words: list[Word], lookup: Lookup, neighbours: Neighbours) -> 
         close = {c for stem in word.exact for c in near.get(stem, []) if c not in word.exact}
         close = {c for c in close if any(text.within_one_edit(stem, c) for stem in word.exact)}
         word.corrections = set(sorted(close)[: search.MAX_CORRECTIONS])
-    unknown = [
-        w for w in words if not (w.exact & known.keys()) and not w.corrections and compounds.splittable(w.typed)
-    ]
+    unknown = [w for w in words if not (w.exact & known.keys()) and not w.corrections and compounds.splittable(w.typed)]
     if not unknown:
         return words
     candidates = sorted({stem for w in unknown for stem in compounds.candidates(w.typed)})
@@ -484,19 +482,15 @@ class Vocabulary:
         return [(w, self.whole.get(w, False), w in self.typo) for w in sorted(words)]
 
 
+COPY_CHUNK = 50_000  # products a COPY (the text of 1M tsvectors at once would take a few GB)
+
+
 async def build_pg(database: Database) -> dict[str, float]:
-    """eng_docs (tsvector, GIN) and eng_vocab (pg_trgm GIN); seconds per engine."""
+    """eng_docs (tsvector, GIN) and eng_vocab (pg_trgm GIN), then eng_trgm (pg_trgm GIN); seconds per engine."""
     started = time.perf_counter()
-    async with database.transaction() as session:
+    async with database.reader() as session:
         docs = await documents(session)
-        lines = io.StringIO()
-        vocab = Vocabulary()
-        for doc in docs:
-            fields, whole = lexemes(doc)
-            lines.write(f"{doc.id}\t{tsvector_text(fields)}\n")
-            vocab.add(doc, whole)
-        flag = {True: "t", False: "f"}
-        vocab_lines = "".join(f"{w}\t{flag[whole]}\t{flag[typo]}\n" for w, whole, typo in vocab.rows())
+    async with database.transaction() as session:
         connection = await session.connection()
         raw = (await connection.get_raw_connection()).driver_connection
         assert raw is not None
@@ -504,8 +498,19 @@ async def build_pg(database: Database) -> dict[str, float]:
         await raw.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         await raw.execute("DROP TABLE IF EXISTS eng_docs, eng_vocab")
         await raw.execute("CREATE TABLE eng_docs (product_id integer PRIMARY KEY, tsv tsvector NOT NULL)")
-        await raw.execute("CREATE TABLE eng_vocab (word text PRIMARY KEY, whole boolean NOT NULL, typo boolean NOT NULL)")
-        await raw.copy_to_table("eng_docs", source=io.BytesIO(lines.getvalue().encode()), format="text")
+        await raw.execute(
+            "CREATE TABLE eng_vocab (word text PRIMARY KEY, whole boolean NOT NULL, typo boolean NOT NULL)"
+        )
+        vocab = Vocabulary()
+        for start in range(0, len(docs), COPY_CHUNK):
+            lines = io.StringIO()
+            for doc in docs[start : start + COPY_CHUNK]:
+                fields, whole = lexemes(doc)
+                lines.write(f"{doc.id}\t{tsvector_text(fields)}\n")
+                vocab.add(doc, whole)
+            await raw.copy_to_table("eng_docs", source=io.BytesIO(lines.getvalue().encode()), format="text")
+        flag = {True: "t", False: "f"}
+        vocab_lines = "".join(f"{w}\t{flag[whole]}\t{flag[typo]}\n" for w, whole, typo in vocab.rows())
         await raw.copy_to_table("eng_vocab", source=io.BytesIO(vocab_lines.encode()), format="text")
         await raw.execute("CREATE INDEX eng_docs_tsv ON eng_docs USING gin (tsv)")
         await raw.execute("CREATE INDEX eng_vocab_trgm ON eng_vocab USING gin (word gin_trgm_ops)")
@@ -521,8 +526,12 @@ async def build_pg(database: Database) -> dict[str, float]:
             "CREATE TABLE eng_trgm (product_id integer PRIMARY KEY, "
             "cat text NOT NULL, name text NOT NULL, maker text NOT NULL, descr text NOT NULL)"
         )
-        body = "".join(f"{doc.id}\t" + "\t".join(folded_fields(doc).values()) + "\n" for doc in docs)
-        await raw.copy_to_table("eng_trgm", source=io.BytesIO(body.encode()), format="text")
+        for start in range(0, len(docs), COPY_CHUNK):
+            body = "".join(
+                f"{doc.id}\t" + "\t".join(folded_fields(doc).values()) + "\n"
+                for doc in docs[start : start + COPY_CHUNK]
+            )
+            await raw.copy_to_table("eng_trgm", source=io.BytesIO(body.encode()), format="text")
         await raw.execute(f"CREATE INDEX eng_trgm_body ON eng_trgm USING gin ({TRGM_BODY} gin_trgm_ops)")
     seconds["pg-trgm"] = time.perf_counter() - started  # + the vocabulary's share, built with pg-tsv
     await vacuum(database)
@@ -568,9 +577,7 @@ def build_sqlite(path: str, docs: Sequence[search.IndexedProduct]) -> dict[str, 
         seconds["fts5"] = time.perf_counter() - started
         started = time.perf_counter()
         with connection:
-            connection.execute(
-                f"CREATE VIRTUAL TABLE eng_tri USING fts5({columns}, content='', tokenize='trigram')"
-            )
+            connection.execute(f"CREATE VIRTUAL TABLE eng_tri USING fts5({columns}, content='', tokenize='trigram')")
             connection.executemany(
                 f"INSERT INTO eng_tri (rowid, {columns}) VALUES (?, ?, ?, ?, ?)",
                 [(doc.id, *folded_fields(doc).values()) for doc in docs],
@@ -721,10 +728,12 @@ def print_relevance(label: str, scored: dict[str, Scored]) -> None:
     for name, s in scored.items():
         if name == "ours":
             continue
-        moved = sorted(((s.by_query[q] - ours[q], q) for q in ours if abs(s.by_query[q] - ours[q]) > 1e-9))
-        shown = [f"{q!r} {d:+.2f}" for d, q in moved[:4] + moved[-4:]] if len(moved) > 8 else [
-            f"{q!r} {d:+.2f}" for d, q in moved
-        ]
+        moved = sorted((s.by_query[q] - ours[q], q) for q in ours if abs(s.by_query[q] - ours[q]) > 1e-9)
+        shown = (
+            [f"{q!r} {d:+.2f}" for d, q in moved[:4] + moved[-4:]]
+            if len(moved) > 8
+            else [f"{q!r} {d:+.2f}" for d, q in moved]
+        )
         print(f"  {name} against ours, most changed: {', '.join(shown) or '(none)'}")
     for name, s in scored.items():
         print(f"  worst five, {name}:")
@@ -744,6 +753,18 @@ def load_average() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
+REBUILD_OURS_UP_TO = 200_000  # larger catalogues: ours' build time is not measured again (see the seed's time)
+
+
+def _backend_cpu(pid: int | None) -> float:
+    """Seconds of CPU the PostgreSQL backend ``pid`` has used (10 ms ticks; summed over many queries)."""
+    if pid is None:
+        return 0.0
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def speed(url: str, products: int, rounds: int) -> None:
     speed_module = _load("search")
     demo = importlib.import_module("app.demo")
@@ -755,18 +776,34 @@ async def speed(url: str, products: int, rounds: int) -> None:
             if dialect == "postgresql":
                 await session.execute(sql_text("SET LOCAL statement_timeout = 0"))
             await demo.seed_demo(session, products=products)
-        print(f"  seeded {products:,} products in {time.perf_counter() - started:.0f} s", flush=True)
+        print(f"  seeded {products:,} products (ours indexed with them) in {time.perf_counter() - started:.0f} s")
         await vacuum(database)
-        seconds = {"ours": await rebuild_ours(database)}
+        seconds = {"ours": await rebuild_ours(database) if products <= REBUILD_OURS_UP_TO else float("nan")}
         seconds.update(await build(database))
         await vacuum(database)
         size = await sizes(database)
         async with database.reader() as session:
             expansions = await synonyms.load(session)
             count = int((await session.execute(sql_text("SELECT count(*) FROM products"))).scalar_one())
+    finally:
+        await database.dispose()
+    # One connection: on PostgreSQL its backend's CPU time is read around each query.
+    # No statement timeout on PostgreSQL: a slow query is measured, not cancelled (the app's is 10 s).
+    timed = (
+        Database(url)
+        if dialect == "sqlite"
+        else Database(url, pool_size=1, max_overflow=0, connect_args={"server_settings": {"statement_timeout": "0"}})
+    )
+    try:
+        backend = None
+        if dialect == "postgresql":
+            async with timed.reader() as session:
+                backend = int((await session.execute(sql_text("SELECT pg_backend_pid()"))).scalar_one())
         engines = ENGINES[dialect]
         queries: list[str] = list(speed_module.SEARCHES)
         samples: dict[str, list[float]] = {name: [] for name in engines}
+        cpu: dict[str, list[float]] = {name: [] for name in engines}
+        server: dict[str, float] = {name: 0.0 for name in engines}
         totals: dict[str, dict[str, int]] = {name: {} for name in engines}
         print(f"  {load_average()}  (before the timed rounds)", flush=True)
         names = list(engines)
@@ -774,31 +811,42 @@ async def speed(url: str, products: int, rounds: int) -> None:
             for n, query in enumerate(queries):
                 shift = (round_number + n) % len(names)
                 for name in names[shift:] + names[:shift]:  # rotating order: the same noise for every engine
+                    server_before, cpu_before = _backend_cpu(backend), time.process_time()
                     began = time.perf_counter()
-                    async with database.reader() as session:
+                    async with timed.reader() as session:
                         _, total = await engines[name](session, query, expansions, PAGE)
                     elapsed = time.perf_counter() - began
+                    used, server_used = time.process_time() - cpu_before, _backend_cpu(backend) - server_before
                     if round_number >= 2:  # the first rounds warm caches
                         samples[name].append(elapsed)
+                        cpu[name].append(used)
+                        server[name] += server_used
                         totals[name][query] = total
         print(f"  {load_average()}  (after)")
-        print(f"\n{dialect}, {count:,} products, {len(queries)} queries x {rounds} rounds, interleaved:")
-        print(f"  {'engine':14s} {'p50 ms':>8s} {'p99 ms':>8s} {'MB/100k':>8s} {'build s':>8s}")
-        for name in names:
-            per_100k = size[name] / count * 100_000 / 1e6
-            print(
-                f"  {name:14s} {ms(samples[name], 0.5):8.1f} {ms(samples[name], 0.99):8.1f} "
-                f"{per_100k:8.1f} {seconds[name]:8.1f}"
-            )
-        print("  matches (total) per query:")
-        for query in queries:
-            print(f"    {query!r}: " + ", ".join(f"{name} {totals[name].get(query, 0)}" for name in names))
-        print(f"  per-engine p50 by query (ms): {_per_query(samples, names, queries, rounds)}", flush=True)
     finally:
-        await database.dispose()
+        await timed.dispose()
+    print(f"\n{dialect}, {count:,} products, {len(queries)} queries x {rounds} rounds, interleaved:")
+    where = "in-process (SQLite's work included)" if dialect == "sqlite" else "client; server: the backend's mean"
+    print(f"  wall clock p50/p99 under the load above; CPU ms a query: {where}")
+    print(
+        f"  {'engine':14s} {'p50 ms':>7s} {'p99 ms':>7s} {'CPU p50':>8s} {'CPU p99':>8s} {'server':>7s} "
+        f"{'MB/100k':>8s} {'build s':>8s}"
+    )
+    for name in names:
+        per_100k = size[name] / count * 100_000 / 1e6
+        server_ms = f"{server[name] / len(samples[name]) * 1000:7.1f}" if dialect == "postgresql" else "      -"
+        print(
+            f"  {name:14s} {ms(samples[name], 0.5):7.1f} {ms(samples[name], 0.99):7.1f} "
+            f"{ms(cpu[name], 0.5):8.1f} {ms(cpu[name], 0.99):8.1f} {server_ms} {per_100k:8.1f} {seconds[name]:8.1f}"
+        )
+    print("  matches (total) per query:")
+    for query in queries:
+        print(f"    {query!r}: " + ", ".join(f"{name} {totals[name].get(query, 0)}" for name in names))
+    print(f"  wall p50 by query (ms, {'/'.join(names)}): {_per_query(samples, names, queries)}")
+    print(f"  CPU p50 by query (ms, {'/'.join(names)}): {_per_query(cpu, names, queries)}", flush=True)
 
 
-def _per_query(samples: dict[str, list[float]], names: list[str], queries: list[str], rounds: int) -> str:
+def _per_query(samples: dict[str, list[float]], names: list[str], queries: list[str]) -> str:
     parts = []
     for n, query in enumerate(queries):
         medians = [statistics.median(samples[name][n :: len(queries)]) * 1000 for name in names]
