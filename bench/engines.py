@@ -485,7 +485,7 @@ class Vocabulary:
 COPY_CHUNK = 50_000  # products a COPY (the text of 1M tsvectors at once would take a few GB)
 
 
-async def build_pg(database: Database) -> dict[str, float]:
+async def build_pg(database: Database, trgm: bool = True) -> dict[str, float]:
     """eng_docs (tsvector, GIN) and eng_vocab (pg_trgm GIN), then eng_trgm (pg_trgm GIN); seconds per engine."""
     started = time.perf_counter()
     async with database.reader() as session:
@@ -515,6 +515,9 @@ async def build_pg(database: Database) -> dict[str, float]:
         await raw.execute("CREATE INDEX eng_docs_tsv ON eng_docs USING gin (tsv)")
         await raw.execute("CREATE INDEX eng_vocab_trgm ON eng_vocab USING gin (word gin_trgm_ops)")
     seconds = {"pg-tsv": time.perf_counter() - started}
+    if not trgm:
+        await vacuum(database)
+        return seconds
     started = time.perf_counter()
     async with database.transaction() as session:
         connection = await session.connection()
@@ -602,9 +605,9 @@ def sqlite_path(url: str) -> str:
     return url.split(":///", 1)[1]
 
 
-async def build(database: Database) -> dict[str, float]:
+async def build(database: Database, only: set[str] | None = None) -> dict[str, float]:
     if database.engine.dialect.name == "postgresql":
-        return await build_pg(database)
+        return await build_pg(database, trgm=only is None or "pg-trgm" in only)
     async with database.reader() as session:
         docs = await documents(session)
     await database.engine.dispose()  # the builder writes through its own connection
@@ -646,12 +649,12 @@ async def sizes(database: Database) -> dict[str, int]:
         if database.engine.dialect.name == "postgresql":
             rows = await session.execute(
                 sql_text(
-                    "SELECT 'ours', pg_total_relation_size('search_terms') + pg_total_relation_size('search_words') "
-                    "UNION ALL SELECT 'pg-tsv', pg_total_relation_size('eng_docs') + pg_total_relation_size('eng_vocab') "
-                    "UNION ALL SELECT 'pg-trgm', pg_total_relation_size('eng_trgm') + pg_total_relation_size('eng_vocab')"
+                    "SELECT 'ours', pg_total_relation_size(to_regclass('search_terms')) + pg_total_relation_size(to_regclass('search_words')) "
+                    "UNION ALL SELECT 'pg-tsv', pg_total_relation_size(to_regclass('eng_docs')) + pg_total_relation_size(to_regclass('eng_vocab')) "
+                    "UNION ALL SELECT 'pg-trgm', pg_total_relation_size(to_regclass('eng_trgm')) + pg_total_relation_size(to_regclass('eng_vocab'))"
                 )
             )
-            return {name: int(size) for name, size in rows}
+            return {name: int(size or 0) for name, size in rows}
         rows = await session.execute(
             sql_text(
                 "SELECT s.tbl_name, sum(d.pgsize) FROM dbstat d JOIN sqlite_schema s ON s.name = d.name GROUP BY 1"
@@ -765,21 +768,22 @@ def _backend_cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def speed(url: str, products: int, rounds: int) -> None:
+async def speed(url: str, products: int, rounds: int, reuse: bool = False, only: set[str] | None = None) -> None:
     speed_module = _load("search")
     demo = importlib.import_module("app.demo")
     database = Database(url)
     dialect = database.engine.dialect.name
     try:
         started = time.perf_counter()
-        async with database.transaction() as session:
-            if dialect == "postgresql":
-                await session.execute(sql_text("SET LOCAL statement_timeout = 0"))
-            await demo.seed_demo(session, products=products)
-        print(f"  seeded {products:,} products (ours indexed with them) in {time.perf_counter() - started:.0f} s")
+        if not reuse:  # else the database holds the catalogue (and ours) from an earlier run
+            async with database.transaction() as session:
+                if dialect == "postgresql":
+                    await session.execute(sql_text("SET LOCAL statement_timeout = 0"))
+                await demo.seed_demo(session, products=products)
+            print(f"  seeded {products:,} products (ours indexed with them) in {time.perf_counter() - started:.0f} s")
         await vacuum(database)
         seconds = {"ours": await rebuild_ours(database) if products <= REBUILD_OURS_UP_TO else float("nan")}
-        seconds.update(await build(database))
+        seconds.update(await build(database, only))
         await vacuum(database)
         size = await sizes(database)
         async with database.reader() as session:
@@ -799,7 +803,7 @@ async def speed(url: str, products: int, rounds: int) -> None:
         if dialect == "postgresql":
             async with timed.reader() as session:
                 backend = int((await session.execute(sql_text("SELECT pg_backend_pid()"))).scalar_one())
-        engines = ENGINES[dialect]
+        engines = {name: run for name, run in ENGINES[dialect].items() if only is None or name in only | {"ours"}}
         queries: list[str] = list(speed_module.SEARCHES)
         samples: dict[str, list[float]] = {name: [] for name in engines}
         cpu: dict[str, list[float]] = {name: [] for name in engines}
@@ -888,6 +892,8 @@ def main() -> None:
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="PostgreSQL speed: the database holds the catalogue")
+    parser.add_argument("--only", help="engines to build and time besides ours, comma-separated (e.g. pg-tsv)")
     args = parser.parse_args()
     print(load_average())
     with tempfile.TemporaryDirectory() as folder:
@@ -903,9 +909,12 @@ def main() -> None:
             for label, scored in results.items():
                 print_relevance(label, scored)
             if len(results) == 2:
-                a, b = results["SQLite"]["ours"].pages, results["PostgreSQL"]["ours"].pages
-                same = sum(a[q] == b[q] for q in a)
-                print(f"\nours, the same first page on SQLite and PostgreSQL: {same} of {len(a)} queries")
+                # The same products get the same ids on both databases (loaded in the same order).
+                print()
+                for lite, pg in (("ours", "ours"), ("fts5", "pg-tsv"), ("fts5-trigram", "pg-trgm")):
+                    a, b = results["SQLite"][lite].pages, results["PostgreSQL"][pg].pages
+                    same = sum(a[q] == b[q] for q in a)
+                    print(f"the same first page, SQLite {lite} and PostgreSQL {pg}: {same} of {len(a)} queries")
         if not args.skip_speed:
             if not args.skip_sqlite:
                 url = f"sqlite+aiosqlite:///{folder}/speed.db"
@@ -913,11 +922,13 @@ def main() -> None:
                 print(f"\nSQLite, {args.products:,} products:", flush=True)
                 asyncio.run(speed(url, args.products, args.rounds))
             if not args.skip_postgres:
+                only = set(args.only.split(",")) if args.only else None
                 for products in [args.products, args.pg_products]:
                     if products:
-                        recreate_postgres(args.postgres)
+                        if not args.reuse:
+                            recreate_postgres(args.postgres)
                         print(f"\nPostgreSQL, {products:,} products:", flush=True)
-                        asyncio.run(speed(args.postgres, products, args.rounds))
+                        asyncio.run(speed(args.postgres, products, args.rounds, args.reuse, only))
 
 
 if __name__ == "__main__":
