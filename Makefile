@@ -47,7 +47,10 @@ lock: $(BIN)/pip-compile
 run: install
 	$(BIN)/commerce serve --demo
 
-## make test: lint (ruff, complexity included) and types, then the whole suite, on SQLite and (when reachable) PostgreSQL
+## make test: lint (ruff, complexity included) and types, then the whole suite, on SQLite and
+## (when reachable) PostgreSQL, in two processes (tests/conftest.py gives each its own
+## PostgreSQL database); PYTEST_ARGS="-n 0" runs one.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 test: install
 	$(BIN)/ruff check app
 	$(BIN)/mypy

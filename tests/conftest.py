@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app import clock, migrations
@@ -28,14 +28,42 @@ from app.settings import RateLimits, Settings
 from tests.helpers.db import truncate_postgres
 from tests.helpers.smtp import SmtpSink
 
-POSTGRES_URL = os.environ.get("COMMERCE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+CONFIGURED_POSTGRES_URL = os.environ.get(
+    "COMMERCE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+# Under pytest-xdist (`make test` runs two workers) every worker truncates and migrates
+# its own database, named after the configured one ("test_gw0", "test_gw1"), made on first
+# use; a single process uses the configured database itself.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+POSTGRES_URL = (
+    make_url(CONFIGURED_POSTGRES_URL)
+    .set(database=f"{make_url(CONFIGURED_POSTGRES_URL).database}_{_XDIST_WORKER}")
+    .render_as_string(hide_password=False)
+    if _XDIST_WORKER
+    else CONFIGURED_POSTGRES_URL
+)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 BACKENDS = ["sqlite", "postgres"]
 
 
+async def _create_worker_database() -> None:
+    """Make this xdist worker's database next to the configured one, when it is missing."""
+    name = make_url(POSTGRES_URL).database
+    engine = create_async_engine(CONFIGURED_POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            exists = await connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if not exists:
+                await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+
+
 def _postgres_problem() -> str | None:
     async def probe() -> None:
+        if POSTGRES_URL != CONFIGURED_POSTGRES_URL:
+            await _create_worker_database()
         engine = create_async_engine(POSTGRES_URL)
         try:
             async with engine.connect() as connection:
