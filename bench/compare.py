@@ -15,7 +15,8 @@ interleave the targets), each of:
 * SearchProducts: the contract's operation (../shared/contract/storefront-catalog.graphql),
   totalCount and facets included, the first page of the whole catalogue;
 * me: ``{ me { id } }``, and bare-me: a bare Starlette route doing the same
-  session lookup (the same SQL through SQLAlchemy on asyncpg), answering the same JSON;
+  session lookup (the same SQL through SQLAlchemy on asyncpg, one autocommit
+  statement as the service's readers do), answering the same JSON;
 * typename: ``{ __typename }`` without a token, and bare-json: a bare route answering JSON.
 
 Every answer under load is checked (status 200 and no "errors"); the first
@@ -65,7 +66,6 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-import urllib.request  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -82,7 +82,7 @@ SEARCH_TERM = "hansker"
 UNLIMITED = "1000000000/second"  # an allowance the load never reaches: counted, never refused
 
 PAGE = (
-    '{ products(first: 20) { edges { node { id name sku category { name } thumbnailUrl '
+    "{ products(first: 20) { edges { node { id name sku category { name } thumbnailUrl "
     'price(customerNumber: "10001") { amount currency } } } } }'
 )
 FIRST_100 = "{ products(first: 100) { edges { node { id name sku } } } }"
@@ -117,8 +117,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+# Autocommit, as the service's readers: the lookup is one statement, no BEGIN or ROLLBACK.
 engine = create_async_engine(
-    os.environ["BARE_DATABASE_URL"], pool_size=10, max_overflow=10,
+    os.environ["BARE_DATABASE_URL"], pool_size=10, max_overflow=10, isolation_level="AUTOCOMMIT",
     connect_args={"server_settings": {"statement_timeout": "10000"}},
 )
 LOOKUP = text(
@@ -209,11 +210,15 @@ def prepare_database(tree: Path, url: str, products: int, workdir: Path) -> None
     base, _, name = url.rpartition("/")
     if name in {"test", "postgres", "template0", "template1"} or not re.fullmatch(r"[a-z0-9_]+", name):
         sys.exit(f"refusing to recreate the database {name!r}")
-    asyncio.run(_admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'))
+    asyncio.run(
+        _admin(f"{base}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    )
     env = tree_env(tree, url, workdir, "warning")
     started = time.perf_counter()
     for command in (["db", "upgrade"], ["seed", "demo", "--products", str(products)]):
-        subprocess.run([python_of(tree), "-m", "app.cli", *command], cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [python_of(tree), "-m", "app.cli", *command], cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL
+        )
     # Statistics and the visibility map, as autovacuum leaves them soon after a bulk load.
     asyncio.run(_admin(url, "VACUUM ANALYZE"))
     print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
@@ -328,23 +333,12 @@ def check_answer(base_url: str, target: Target) -> None:
 
 
 def sign_in(base_url: str) -> str:
-    status, raw = loadgen.post(
-        base_url + "/graphql", body(LOGIN, {"email": PURCHASER, "password": DEMO_PASSWORD})
-    )
+    status, raw = loadgen.post(base_url + "/graphql", body(LOGIN, {"email": PURCHASER, "password": DEMO_PASSWORD}))
     answer = json.loads(raw)
     token = (answer.get("data") or {}).get("login", {}).get("token")
     if status != 200 or not token:
         sys.exit(f"could not sign in as {PURCHASER}: {raw[:500]!r}")
     return str(token)
-
-
-def statement_totals(base_url: str) -> tuple[float, float]:
-    """(sum, count) of the server's statements-per-GraphQL-request histogram."""
-    with urllib.request.urlopen(base_url + "/metrics", timeout=10) as response:
-        text = response.read().decode()
-    total = re.search(r"^commerce_sql_statements_per_request_sum (\S+)$", text, re.M)
-    count = re.search(r"^commerce_sql_statements_per_request_count (\S+)$", text, re.M)
-    return (float(total.group(1)) if total else 0.0), (float(count.group(1)) if count else 0.0)
 
 
 # --- servers ------------------------------------------------------------------
@@ -370,7 +364,18 @@ def start_servers(tree: Path, url: str, workers: int, workdir: Path, log_level: 
     api_port, bare_port = loadgen.free_port(), loadgen.free_port()
     api_log, bare_log = workdir / f"api-{workers}.log", workdir / "bare.log"
     api = loadgen.start(
-        [python_of(tree), "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(api_port), "--workers", str(workers)],
+        [
+            python_of(tree),
+            "-m",
+            "app.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(api_port),
+            "--workers",
+            str(workers),
+        ],
         tree_env(tree, url, workdir, log_level),
         api_log,
         cwd=tree,
@@ -409,7 +414,7 @@ def measure(
             pids = servers.pids(target.bare)
             if round_ == 0 and args.warmup > 0:
                 drive(base, [target.call], args.connections, args.warmup, workdir)
-            statements_before = None if target.bare else statement_totals(base)
+            statements_before = None if target.bare else loadgen.statement_totals(base)
             cpu_before = loadgen.cpu_seconds(pids)
             result = drive(base, [target.call], args.connections, args.duration, workdir)
             cpu = loadgen.cpu_seconds(pids) - cpu_before
@@ -417,11 +422,14 @@ def measure(
             entry.results.append(result)
             entry.cpu_us.append(cpu / max(1, result.requests) * 1e6)
             if statements_before is not None:
-                total, count = statement_totals(base)
+                total, count = loadgen.statement_totals(base)
                 if count > statements_before[1]:
                     entry.statements.append((total - statements_before[0]) / (count - statements_before[1]))
             if result.errors:
-                print(f"  {target.name}: {result.errors} wrong answers under load, first: {result.first_error}", flush=True)
+                print(
+                    f"  {target.name}: {result.errors} wrong answers under load, first: {result.first_error}",
+                    flush=True,
+                )
             print(
                 f"  round {round_ + 1} {target.name:<15}{result.rps:>9.0f} req/s {result.p50_ms:>7.2f} ms p50 "
                 f"{entry.cpu_us[-1]:>8.0f} µs CPU/req",
@@ -477,7 +485,7 @@ def soak(servers: Servers, token: str, sku: str, seconds: float, args: argparse.
         sys.exit(f"createCart failed: {cart['errors']}")
     cart_id = cart["cart"]["id"]
     cart_read = body(
-        'query Cart($id: ID!) { cart(id: $id) { id version lines { quantity product { sku } } total { amount } } }',
+        "query Cart($id: ID!) { cart(id: $id) { id version lines { quantity product { sku } } total { amount } } }",
         {"id": cart_id},
     )
     calls = [
@@ -536,7 +544,8 @@ def soak(servers: Servers, token: str, sku: str, seconds: float, args: argparse.
     print(
         f"soak: {run.rps:.0f} req/s, p50 {run.p50_ms:.2f} ms, p99 {run.p99_ms:.2f} ms, {run.errors} wrong answers, "
         f"{cpu / max(1, run.requests) * 1e6:.0f} µs CPU/req; {side_counts['addToCart']} addToCart, "
-        f"{side_counts['login']} logins, {len(side_errors)} failed" + (f" (first: {side_errors[0]})" if side_errors else "")
+        f"{side_counts['login']} logins, {len(side_errors)} failed"
+        + (f" (first: {side_errors[0]})" if side_errors else "")
     )
     last = rss[-6:] if len(rss) >= 6 else rss
     print(
@@ -597,7 +606,9 @@ def main() -> None:
                 for target in chosen:
                     check_answer(servers.bare_url if target.bare else servers.api_url, target)
                 measured, rss = measure(servers, chosen, args, drive, workdir)
-                title = f"{workers} worker(s), {products:,} products (medians of {args.rounds} rounds; CPU: server workers)"
+                title = (
+                    f"{workers} worker(s), {products:,} products (medians of {args.rounds} rounds; CPU: server workers)"
+                )
                 print_table(title, chosen, measured, rss)
             finally:
                 servers.stop()

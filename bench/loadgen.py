@@ -62,9 +62,7 @@ def free_port() -> int:
 
 def start(command: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        return subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        return subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def post(url: str, body: bytes, headers: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, bytes]:
@@ -110,6 +108,15 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)  # our own group only (start_new_session)
             process.wait()
+
+
+def statement_totals(base_url: str) -> tuple[float, float]:
+    """(sum, count) of the server's SQL-statements-per-GraphQL-request histogram on /metrics (all workers)."""
+    with urllib.request.urlopen(base_url + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    total = re.search(r"^commerce_sql_statements_per_request_sum (\S+)$", text, re.M)
+    count = re.search(r"^commerce_sql_statements_per_request_count (\S+)$", text, re.M)
+    return (float(total.group(1)) if total else 0.0), (float(count.group(1)) if count else 0.0)
 
 
 # --- /proc readings -----------------------------------------------------------
@@ -175,7 +182,9 @@ def wrk_script(calls: Sequence[Call]) -> str:
     made = []
     for call in calls:
         headers = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in call.headers)
-        made.append(f'  reqs[#reqs + 1] = wrk.format("POST", {_lua_string(call.path)}, {{{headers}}}, {_lua_string(call.body)})')
+        made.append(
+            f'  reqs[#reqs + 1] = wrk.format("POST", {_lua_string(call.path)}, {{{headers}}}, {_lua_string(call.body)})'
+        )
     return "\n".join(
         [
             "local threads = {}",
@@ -214,7 +223,16 @@ def run_wrk(base_url: str, calls: Sequence[Call], connections: int, seconds: flo
     """wrk with one thread (the server needs the other core more) sending ``calls`` in turn, answers checked."""
     script = workdir / "calls.lua"
     script.write_text(wrk_script(calls))
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "-s", str(script), base_url]
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "-s",
+        str(script),
+        base_url,
+    ]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     requests = int(_search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))
     rps = float(_search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -264,7 +282,9 @@ async def _python_load(host: str, port: int, calls: Sequence[Call], connections:
                 latencies.append(time.perf_counter() - sent)
                 if not head.startswith(b"HTTP/1.1 200") or b'"errors"' in body:
                     errors += 1
-                    first_error = first_error or (head.split(b"\r\n", 1)[0] + b" " + body[:300]).decode(errors="replace")
+                    first_error = first_error or (head.split(b"\r\n", 1)[0] + b" " + body[:300]).decode(
+                        errors="replace"
+                    )
         finally:
             writer.close()
 

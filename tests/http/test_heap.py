@@ -33,6 +33,8 @@ print(rss_mb() - before)
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator, read from /proc")
 def test_password_checks_do_not_keep_their_working_memory() -> None:
-    grown = float(subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+    grown = float(
+        subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    )
     # Without the fixed mmap threshold, each thread that checked a password kept 19 MB.
     assert grown < 5, f"RSS grew by {grown:.1f} MB over four password checks"

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.e2e
 
 ME = "{ me { id } }"
 LOGOUT = "mutation { logout { ok } }"
-CUSTOMER = 'query($n: String!) { customer(number: $n) { number } }'
+CUSTOMER = "query($n: String!) { customer(number: $n) { number } }"
 SET_STATUS = """mutation($u: ID!, $n: String!, $s: MembershipStatus!) {
   setMembershipStatus(userId: $u, customerNumber: $n, status: $s) { errors { code } }
 }"""
