@@ -64,8 +64,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 viewer, user = await viewer_and_user(session, token)
                 request_context.set_viewer(viewer)
                 if write:
-                    # A mutation's writes start from fresh data, and SQLite's write lock is not held meanwhile.
-                    await session.commit()
+                    if db.is_sqlite:
+                        # SQLite: a mutation's writes start from fresh data, and the write lock is not held meanwhile.
+                        # PostgreSQL: the mutation's transaction carries on from the lookup (app/unit_of_work.py).
+                        await session.commit()
                 elif user is not None:
                     # Read with the session: `me` needs no statement of its own. Only for queries:
                     # a mutation changes its rows in its own transaction, not in the lookup's.
