@@ -31,7 +31,7 @@ from app.ratelimit.app_limits import AppLimits
 from app.schema.schema import schema
 from app.settings import Settings
 from app.unit_of_work import UnitOfWork
-from app.viewer import ANONYMOUS, Viewer, bearer_token, resolve_viewer
+from app.viewer import ANONYMOUS, Viewer, bearer_token, resolve_viewer, viewer_and_user
 from app.webhooks.worker import WebhookWorker
 
 log = logging.getLogger("app")
@@ -56,22 +56,29 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def make_context(request: Request, request_id: str, write: bool) -> Context:
         token = bearer_token(request.headers.get("authorization"))
         uow = UnitOfWork(db, write=write)
+        loaders = Loaders(uow)
         viewer = ANONYMOUS
         if token is not None:
             # On the request's own session: one connection per request, not two.
             async with uow.session() as session:
-                viewer = await resolve_viewer(session, token)
+                viewer, user = await viewer_and_user(session, token)
                 request_context.set_viewer(viewer)
                 if write:
-                    # A mutation's writes start from fresh data, and SQLite's write lock is not held meanwhile.
-                    await session.commit()
+                    if db.is_sqlite:
+                        # SQLite: a mutation's writes start from fresh data, and the write lock is not held meanwhile.
+                        # PostgreSQL: the mutation's transaction carries on from the lookup (app/unit_of_work.py).
+                        await session.commit()
+                elif user is not None:
+                    # Read with the session: `me` needs no statement of its own. Only for queries:
+                    # a mutation changes its rows in its own transaction, not in the lookup's.
+                    loaders.user.prime(user.id, user)
         return Context(
             request_id=request_id,
             settings=settings,
             database=db,
             viewer=viewer,
             uow=uow,
-            loaders=Loaders(uow),
+            loaders=loaders,
             rate_limits=rate_limits.for_request(request),
             mail_queued=queued,
         )

@@ -71,6 +71,7 @@ from app.main import create_app  # noqa: E402
 from app.models import Customer, DeliveryAddress, DeliverySchedule, Product, User  # noqa: E402
 from app.ordering import calendar  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from bench import loadgen  # noqa: E402
 
 CUSTOMER = "10001"
 LINES = 20
@@ -134,6 +135,10 @@ class Run:
     samples: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     flows: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    # Over HTTP: CPU time the server's workers spent on the measured flows, and the SQL statements
+    # they sent (warm-up flows included; None in-process).
+    server_cpu: float | None = None
+    statements: float | None = None
 
 
 # --- data ---------------------------------------------------------------------
@@ -266,12 +271,19 @@ async def in_process(url: str, products: int, modes: list[str], flows: int, clie
     return runs
 
 
-async def over_http(base_url: str, shop: Shop, modes: list[str], flows: int, clients: int) -> dict[str, Run]:
+async def over_http(
+    base_url: str, shop: Shop, modes: list[str], flows: int, clients: int, workers: list[int]
+) -> dict[str, Run]:
     limits = httpx.Limits(max_connections=clients * 2, max_keepalive_connections=clients * 2)
     runs: dict[str, Run] = {}
     async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
         for mode in modes:
+            # Includes the warm-up flows' CPU: a few of many, and the machine may be shared anyway.
+            cpu_before = loadgen.cpu_seconds(workers)
+            statements_before = loadgen.statement_totals(base_url)[0]
             runs[mode] = await drive(http, shop, mode, flows, clients)
+            runs[mode].server_cpu = loadgen.cpu_seconds(workers) - cpu_before
+            runs[mode].statements = loadgen.statement_totals(base_url)[0] - statements_before
     return runs
 
 
@@ -284,7 +296,11 @@ def http_target(url: str, products: int, modes: list[str], flows: int, clients: 
         with running_server(
             Path(folder), "--workers", str(workers), database_url=url, env={"COMMERCE_MAIL_WORKER": "false"}
         ) as server:
-            return asyncio.run(over_http(server.base_url, shop, modes, flows, clients))
+            deadline = time.monotonic() + 30  # every worker up, or the first flows measure fewer
+            while len(loadgen.worker_pids(server.process.pid)) < workers and time.monotonic() < deadline:
+                time.sleep(0.2)
+            pids = loadgen.worker_pids(server.process.pid)
+            return asyncio.run(over_http(server.base_url, shop, modes, flows, clients, pids))
 
 
 # --- report ---------------------------------------------------------------------
@@ -311,6 +327,13 @@ def report(title: str, mode: str, run: Run) -> None:
         f"{percentile_ms(run.flows, 0.5):8.1f} {percentile_ms(run.flows, 0.99):8.1f}",
         flush=True,
     )
+    if run.server_cpu is not None:
+        flows = len(run.flows) + WARMUP_FLOWS
+        print(
+            f"  server CPU (all workers): {run.server_cpu / flows * 1000:.1f} ms per flow; "
+            f"SQL statements: {(run.statements or 0) / flows:.1f} per flow",
+            flush=True,
+        )
 
 
 def main() -> None:

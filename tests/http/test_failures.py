@@ -84,7 +84,7 @@ async def test_unexpected_error_during_set_up_is_json(
     async def broken(*_args: Any) -> None:
         raise RuntimeError("SELECT secret FROM internals")
 
-    monkeypatch.setattr(main, "resolve_viewer", broken)
+    monkeypatch.setattr(main, "viewer_and_user", broken)
     response = await client.post(
         "/graphql", json={"query": "{ me { id } }"}, headers={"authorization": "Bearer cs_whatever"}
     )
