@@ -35,7 +35,7 @@ from sqlalchemy import select, text  # noqa: E402
 from app import migrations  # noqa: E402
 from app.catalog import search  # noqa: E402
 from app.db import Database  # noqa: E402
-from app.demo import seed_demo  # noqa: E402
+from app.demo.seed import seed_demo  # noqa: E402
 from app.http import heap  # noqa: E402
 from app.identity.sessions import open_session  # noqa: E402
 from app.main import create_app  # noqa: E402

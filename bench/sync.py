@@ -34,8 +34,9 @@ from sqlalchemy import text  # noqa: E402
 
 from app import migrations  # noqa: E402
 from app.admin import create_api_key  # noqa: E402
-from app.catalog.demo_catalog import demo_products, seed_demo_catalog  # noqa: E402
 from app.db import Database  # noqa: E402
+from app.demo.catalogue import seed_demo_catalog  # noqa: E402
+from app.demo.products import demo_products  # noqa: E402
 from app.http import heap  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402

@@ -1,19 +1,15 @@
-"""Demo data, so a new user can try the shop at once. Running it twice changes nothing.
+"""The demo customers, their users, delivery addresses and delivery schedules, and the banner.
 
-The customers, their users, delivery addresses and delivery schedules are
-made here; the catalogue (categories, products, agreement prices for the
-demo customers, the search index) by ``app.catalog.demo_catalog``.
+A handful of rows, made through ``app.admin`` as an administrator would make
+them; the catalogue is ``app.demo.catalogue``'s.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.admin import create_customer, create_user
-from app.catalog.demo_catalog import DEFAULT_PRODUCTS, CatalogReport, seed_demo_catalog
 from app.models import Customer, DeliveryAddress, DeliverySchedule, Role, User
 
 DEMO_PASSWORD = "demo-password-1"
@@ -47,27 +43,12 @@ DEMO_SCHEDULES: dict[str, list[int]] = {"10001": [1, 3, 5], "10002": [2, 4]}
 DEMO_CUTOFF_DAYS_BEFORE, DEMO_CUTOFF_TIME = 1, "12:00"
 
 
-@dataclass(frozen=True, slots=True)
-class DemoData:
-    logins: list[str]
-    catalog: CatalogReport
-
-
 async def is_empty(session: AsyncSession) -> bool:
     return await session.scalar(select(Customer.id).limit(1)) is None
 
 
-async def seed_demo(session: AsyncSession, products: int = DEFAULT_PRODUCTS) -> list[str]:
-    """Adds what is missing of the demo data; returns the demo logins."""
-    return (await load_demo(session, products)).logins
-
-
-async def load_demo(session: AsyncSession, products: int = DEFAULT_PRODUCTS) -> DemoData:
-    """Adds what is missing of the demo data, the first ``products`` demo products included.
-
-    Nothing already there is changed: a second run with the same number adds
-    nothing, a larger number adds the missing products, a smaller one removes none.
-    """
+async def seed_accounts(session: AsyncSession) -> None:
+    """Adds what is missing of the demo customers, users, addresses and schedules; changes nothing there."""
     customer_ids: dict[str, int] = {}
     for number, name in DEMO_CUSTOMERS:
         customer_id = await session.scalar(select(Customer.id).where(Customer.number == number))
@@ -80,8 +61,6 @@ async def load_demo(session: AsyncSession, products: int = DEFAULT_PRODUCTS) -> 
                 session, email=email, name=name, password=DEMO_PASSWORD, support=support, memberships=list(memberships)
             )
     await _seed_delivery(session, customer_ids)
-    catalog = await seed_demo_catalog(session, products)
-    return DemoData(logins=[email for email, *_ in DEMO_USERS], catalog=catalog)
 
 
 async def _seed_delivery(session: AsyncSession, customer_ids: dict[str, int]) -> None:
