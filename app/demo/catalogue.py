@@ -58,9 +58,6 @@ U = TypeVar("U")
 
 DEFAULT_PRODUCTS = 2_000
 MAX_PRODUCTS = 1_000_000
-
-# --- Loading -----------------------------------------------------------------
-
 BATCH = 2_000  # products generated and written at a time
 # A load of at least this many products, and at least as many as there are, is
 # "large": PostgreSQL then builds the search index's keys and checks the
