@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cache
 from typing import Any, Generic, Protocol, TypeVar
 
 from app.errors import ErrorCode, Problem
@@ -217,8 +218,9 @@ class Fields(Generic[T]):
     """An input type's declaration: (python field name, rule) in the order they are checked.
 
     The path of a field is its camelCase name below the item's. ``key`` names
-    the fields that identify an item among its siblings (a batch, a list):
-    when the same key was checked before, ``duplicate`` (formatted with the
+    the fields that identify an item among its siblings (a batch, a list);
+    they are declared first. A key counts once its fields passed their checks:
+    when the same key counted before, ``duplicate`` (formatted with the
     checked key fields) is reported on the key's last field, right after it.
     """
 
@@ -260,6 +262,7 @@ def check_items(fields: Fields[T], items: Sequence[T]) -> tuple[list[tuple[int, 
     return good, problems
 
 
+@cache
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)
