@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cache
 from typing import Any, Generic, Protocol, TypeVar
 
 from app.errors import ErrorCode, Problem
@@ -227,16 +226,22 @@ class Fields(Generic[T]):
     rules: tuple[tuple[str, Rule], ...]
     key: tuple[str, ...] = ()
     duplicate: str = ""
+    _plan: tuple[tuple[str, str, Rule, bool], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # (name, path below the item, rule, whether the key is complete after it), made once.
+        plan = tuple((name, _camel(name), rule, bool(self.key) and name == self.key[-1]) for name, rule in self.rules)
+        object.__setattr__(self, "_plan", plan)
 
     def check(self, c: Checks, item: T | None, at: str = "", seen: set[Hashable] | None = None) -> T | None:
         if item is None:
             return None
         values: dict[str, Any] = {}
         before = len(c.problems)
-        for name, rule in self.rules:
-            path = f"{at}.{_camel(name)}" if at else _camel(name)
+        for name, camel, rule, keyed in self._plan:
+            path = f"{at}.{camel}" if at else camel
             values[name] = rule.check(c, getattr(item, name), path)
-            if seen is not None and self.key and name == self.key[-1] and len(c.problems) == before:
+            if keyed and seen is not None and len(c.problems) == before:
                 self._once(c, values, path, seen)
         return replace(item, **values)  # type: ignore[type-var]
 
@@ -262,7 +267,6 @@ def check_items(fields: Fields[T], items: Sequence[T]) -> tuple[list[tuple[int, 
     return good, problems
 
 
-@cache
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)
