@@ -1,7 +1,8 @@
 """The demo customers, their users, delivery addresses and delivery schedules, and the banner.
 
-A handful of rows, made through ``app.admin`` as an administrator would make
-them; the catalogue is ``app.demo.catalogue``'s.
+A handful of rows: customers and users made through ``app.admin`` as an
+administrator would make them, addresses and schedules through ``app.bulk`` as
+the ERP import writes them; the catalogue is ``app.demo.catalogue``'s.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import bulk
 from app.admin import create_customer, create_user
 from app.models import Customer, DeliveryAddress, DeliverySchedule, Role, User
 
@@ -64,42 +66,47 @@ async def seed_accounts(session: AsyncSession) -> None:
 
 
 async def _seed_delivery(session: AsyncSession, customer_ids: dict[str, int]) -> None:
-    for number, addresses in DEMO_ADDRESSES.items():
-        customer_id = customer_ids[number]
-        known = set(
-            (
-                await session.scalars(
-                    select(DeliveryAddress.external_id).where(DeliveryAddress.customer_id == customer_id)
-                )
-            ).all()
+    """The demo addresses and schedules not there yet, through the bulk writer ERP imports use."""
+    await session.flush()  # the customers just made, before the writer's statements
+    ids = list(customer_ids.values())
+    known_addresses = {
+        (customer_id, external_id)
+        for customer_id, external_id in await session.execute(
+            select(DeliveryAddress.customer_id, DeliveryAddress.external_id).where(DeliveryAddress.customer_id.in_(ids))
         )
-        for external_id, label, line1, line2, postal_code, city, is_default in addresses:
-            if external_id not in known:
-                session.add(
-                    DeliveryAddress(
-                        customer_id=customer_id,
-                        external_id=external_id,
-                        label=label,
-                        line1=line1,
-                        line2=line2,
-                        postal_code=postal_code,
-                        city=city,
-                        is_default=is_default,
-                        active=True,
-                    )
-                )
-    for number, weekdays in DEMO_SCHEDULES.items():
-        if await session.get(DeliverySchedule, customer_ids[number]) is None:
-            session.add(
-                DeliverySchedule(
-                    customer_id=customer_ids[number],
-                    weekdays=weekdays,
-                    cutoff_days_before=DEMO_CUTOFF_DAYS_BEFORE,
-                    cutoff_time=DEMO_CUTOFF_TIME,
-                    closed_dates=[],
-                )
-            )
-    await session.flush()
+    }
+    addresses = [
+        {
+            "customer_id": customer_ids[number],
+            "external_id": external_id,
+            "label": label,
+            "line1": line1,
+            "line2": line2,
+            "postal_code": postal_code,
+            "city": city,
+            "is_default": is_default,
+            "active": True,
+        }
+        for number, rows in DEMO_ADDRESSES.items()
+        for external_id, label, line1, line2, postal_code, city, is_default in rows
+        if (customer_ids[number], external_id) not in known_addresses
+    ]
+    scheduled = set(
+        (await session.scalars(select(DeliverySchedule.customer_id).where(DeliverySchedule.customer_id.in_(ids)))).all()
+    )
+    schedules = [
+        {
+            "customer_id": customer_ids[number],
+            "weekdays": weekdays,
+            "cutoff_days_before": DEMO_CUTOFF_DAYS_BEFORE,
+            "cutoff_time": DEMO_CUTOFF_TIME,
+            "closed_dates": [],
+        }
+        for number, weekdays in DEMO_SCHEDULES.items()
+        if customer_ids[number] not in scheduled
+    ]
+    await bulk.insert(session, DeliveryAddress.__table__, addresses)
+    await bulk.insert(session, DeliverySchedule.__table__, schedules)
 
 
 def demo_banner(loaded: bool, base_url: str) -> str:
