@@ -73,7 +73,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, demo: bool) ->
     # Links in emails lead to this server unless a public URL says otherwise.
     public_url = os.environ.get("COMMERCE_PUBLIC_URL") or f"http://{_reachable(host)}:{port}"
     if demo:
-        from app.demo import demo_banner, is_empty, seed_demo
+        from app.demo.accounts import demo_banner, is_empty
+        from app.demo.seed import seed_demo
 
         async def seed_if_empty(session: AsyncSession) -> bool:
             return bool(await seed_demo(session)) if await is_empty(session) else False
@@ -306,7 +307,8 @@ def seed() -> None:
 @click.pass_context
 def seed_demo_command(ctx: click.Context, products: int) -> None:
     """Load the demo data: customers, users, delivery addresses and schedules, and the catalogue."""
-    from app.demo import DEMO_PASSWORD, load_demo
+    from app.demo.accounts import DEMO_PASSWORD
+    from app.demo.seed import load_demo
 
     demo = _in_transaction(_settings(ctx), lambda session: load_demo(session, products))
     click.echo(demo.catalog.summary())

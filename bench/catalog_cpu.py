@@ -37,7 +37,8 @@ from sqlalchemy import event, func, select  # noqa: E402
 
 from app import migrations  # noqa: E402
 from app.db import Database  # noqa: E402
-from app.demo import DEMO_PASSWORD, load_demo  # noqa: E402
+from app.demo.accounts import DEMO_PASSWORD  # noqa: E402
+from app.demo.seed import load_demo  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import Category, Product  # noqa: E402
 from app.settings import RateLimits, Settings  # noqa: E402

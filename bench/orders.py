@@ -63,7 +63,7 @@ from sqlalchemy import select, text  # noqa: E402
 
 from app import clock, migrations  # noqa: E402
 from app.db import Database  # noqa: E402
-from app.demo import seed_demo  # noqa: E402
+from app.demo.seed import seed_demo  # noqa: E402
 from app.http import heap  # noqa: E402
 from app.identity.sessions import open_session  # noqa: E402
 from app.ids import encode_id  # noqa: E402

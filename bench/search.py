@@ -47,7 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
 from app import migrations  # noqa: E402
 from app.catalog import sales, search  # noqa: E402
 from app.db import Database  # noqa: E402
-from app.demo import seed_demo  # noqa: E402
+from app.demo.seed import seed_demo  # noqa: E402
 from app.http import heap  # noqa: E402
 from app.identity.sessions import open_session  # noqa: E402
 from app.main import create_app  # noqa: E402

@@ -39,8 +39,8 @@ import httpx  # noqa: E402
 
 from app import migrations  # noqa: E402
 from app.admin import create_api_key  # noqa: E402
-from app.catalog.demo_catalog import demo_products  # noqa: E402
 from app.db import Database  # noqa: E402
+from app.demo.products import demo_products  # noqa: E402
 from app.http import heap  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.settings import RateLimits, Settings  # noqa: E402

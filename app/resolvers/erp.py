@@ -4,29 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.catalog import sync
 from app.context import Info
+from app.erp import customers, prices, products
+from app.erp.batch import BatchResult
 from app.resolvers.access import require_scope
 
 CATALOG_WRITE = "catalog:write"
 CUSTOMERS_WRITE = "customers:write"
 
 
-async def upsert_products(info: Info, items: Sequence[sync.ProductItem]) -> sync.BatchResult:
+async def upsert_products(info: Info, items: Sequence[products.ProductItem]) -> BatchResult:
     viewer = require_scope(info, CATALOG_WRITE)
-    return await sync.upsert_products(info.context.uow.transaction, viewer, items)
+    return await products.upsert_products(info.context.uow.transaction, viewer, items)
 
 
-async def set_stock(info: Info, items: Sequence[sync.StockItem]) -> sync.BatchResult:
+async def set_stock(info: Info, items: Sequence[prices.StockItem]) -> BatchResult:
     viewer = require_scope(info, CATALOG_WRITE)
-    return await sync.set_stock(info.context.uow.transaction, viewer, items)
+    return await prices.set_stock(info.context.uow.transaction, viewer, items)
 
 
-async def upsert_customers(info: Info, items: Sequence[sync.CustomerItem]) -> sync.BatchResult:
+async def upsert_customers(info: Info, items: Sequence[customers.CustomerItem]) -> BatchResult:
     viewer = require_scope(info, CUSTOMERS_WRITE)
-    return await sync.upsert_customers(info.context.uow.transaction, viewer, items)
+    return await customers.upsert_customers(info.context.uow.transaction, viewer, items)
 
 
-async def set_agreement_prices(info: Info, items: Sequence[sync.AgreementPriceItem]) -> sync.BatchResult:
+async def set_agreement_prices(info: Info, items: Sequence[prices.AgreementPriceItem]) -> BatchResult:
     viewer = require_scope(info, CUSTOMERS_WRITE)
-    return await sync.set_agreement_prices(info.context.uow.transaction, viewer, items)
+    return await prices.set_agreement_prices(info.context.uow.transaction, viewer, items)

@@ -11,8 +11,9 @@ import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
 import app.schema.enums  # noqa: F401 - registers ProductType and DocumentKind
-from app.catalog import sync
 from app.context import Info
+from app.erp import customers, prices, products
+from app.erp.batch import BatchResult
 from app.models import DocumentKind, ProductType
 from app.resolvers import erp as resolve
 from app.schema.errors import UserError
@@ -57,8 +58,8 @@ class ProductImageInput:
     url: str = strawberry.field(description="Absolute http(s) URL, at most 2,000 characters.")
     alt: str | None = strawberry.field(default=None, description="At most 300 characters.")
 
-    def to_item(self) -> sync.ImageItem:
-        return sync.ImageItem(url=self.url, alt=self.alt)
+    def to_item(self) -> products.ImageItem:
+        return products.ImageItem(url=self.url, alt=self.alt)
 
 
 @strawberry.input(description="A document of a product: data sheets, manuals, certificates.")
@@ -67,8 +68,8 @@ class ProductDocumentInput:
     title: str = strawberry.field(description="1 to 300 characters.")
     url: str = strawberry.field(description="Absolute http(s) URL, at most 2,000 characters.")
 
-    def to_item(self) -> sync.DocumentItem:
-        return sync.DocumentItem(kind=self.kind, title=self.title, url=self.url)
+    def to_item(self) -> products.DocumentItem:
+        return products.DocumentItem(kind=self.kind, title=self.title, url=self.url)
 
 
 @strawberry.input(
@@ -101,8 +102,8 @@ class ProductInput:
     images: list[ProductImageInput] | None = strawberry.field(default=None, description="At most 50.")
     documents: list[ProductDocumentInput] | None = strawberry.field(default=None, description="At most 50.")
 
-    def to_item(self) -> sync.ProductItem:
-        return sync.ProductItem(
+    def to_item(self) -> products.ProductItem:
+        return products.ProductItem(
             sku=self.sku,
             name=self.name,
             unit=self.unit,
@@ -123,8 +124,8 @@ class StockInput:
     sku: str = strawberry.field(description="An existing product's SKU (UNKNOWN_SKU otherwise).")
     quantity: int = strawberry.field(description="Units in stock: 0 to 10,000,000.")
 
-    def to_item(self) -> sync.StockItem:
-        return sync.StockItem(sku=self.sku, quantity=self.quantity)
+    def to_item(self) -> prices.StockItem:
+        return prices.StockItem(sku=self.sku, quantity=self.quantity)
 
 
 @strawberry.input(
@@ -142,8 +143,8 @@ class DeliveryAddressInput:
     city: str = strawberry.field(description="1 to 100 characters.")
     is_default: bool | None = strawberry.field(default=None, description="At most one address of a customer.")
 
-    def to_item(self) -> sync.AddressItem:
-        return sync.AddressItem(
+    def to_item(self) -> customers.AddressItem:
+        return customers.AddressItem(
             external_id=self.external_id,
             label=self.label,
             line1=self.line1,
@@ -170,8 +171,8 @@ class DeliveryScheduleInput:
         description="Extra dates without delivery (at most 1,000). Left out (or null) keeps the stored ones; [] removes them.",
     )
 
-    def to_item(self) -> sync.ScheduleItem:
-        return sync.ScheduleItem(
+    def to_item(self) -> customers.ScheduleItem:
+        return customers.ScheduleItem(
             weekdays=list(self.weekdays),
             cutoff_days_before=self.cutoff_days_before,
             cutoff_time=self.cutoff_time,
@@ -192,8 +193,8 @@ class CustomerInput:
     addresses: list[DeliveryAddressInput] | None = None
     schedule: DeliveryScheduleInput | None = None
 
-    def to_item(self) -> sync.CustomerItem:
-        return sync.CustomerItem(
+    def to_item(self) -> customers.CustomerItem:
+        return customers.CustomerItem(
             number=self.number,
             name=self.name,
             addresses=[a.to_item() for a in self.addresses] if self.addresses is not None else None,
@@ -209,8 +210,8 @@ class AgreementPriceInput:
         default=None, description="NOK excluding VAT: 0 to 10000000.00, at most 2 decimals. null removes the agreement."
     )
 
-    def to_item(self) -> sync.AgreementPriceItem:
-        return sync.AgreementPriceItem(customer_number=self.customer_number, sku=self.sku, price=self.price)
+    def to_item(self) -> prices.AgreementPriceItem:
+        return prices.AgreementPriceItem(customer_number=self.customer_number, sku=self.sku, price=self.price)
 
 
 _built_directly(ProductImageInput)
@@ -233,7 +234,7 @@ class UpsertPayload:
     errors: list[UserError] = strawberry.field(default_factory=list, description="The skipped items and why.")
 
     @classmethod
-    def of(cls, result: sync.BatchResult) -> UpsertPayload:
+    def of(cls, result: BatchResult) -> UpsertPayload:
         return cls(
             created=result.created,
             updated=result.updated,
@@ -254,7 +255,7 @@ class CountPayload:
     errors: list[UserError] = strawberry.field(default_factory=list, description="The skipped items and why.")
 
     @classmethod
-    def of(cls, result: sync.BatchResult) -> CountPayload:
+    def of(cls, result: BatchResult) -> CountPayload:
         return cls(updated=result.updated, errors=UserError.many(result.problems))
 
 

@@ -15,18 +15,13 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app import migrations
-from app.catalog import demo_catalog, search
-from app.catalog.demo_catalog import (
-    DEMO_CATEGORIES,
-    MAX_PRODUCTS,
-    demo_products,
-    demo_products_at,
-    demo_sku,
-    seed_demo_catalog,
-)
+from app.catalog import search
 from app.cli import main
 from app.db import Database
-from app.demo import load_demo, seed_demo
+from app.demo import catalogue as demo_catalog
+from app.demo.catalogue import MAX_PRODUCTS, seed_demo_catalog
+from app.demo.products import DEMO_CATEGORIES, demo_products, demo_products_at, demo_sku
+from app.demo.seed import load_demo, seed_demo
 from app.models import (
     AgreementPrice,
     Category,

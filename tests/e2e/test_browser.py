@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.demo import DEMO_PASSWORD
+from app.demo.accounts import DEMO_PASSWORD
 from tests.helpers.browser import TIMEOUT_MS, Browser, chromium
 from tests.helpers.server import Server, running_server
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.demo import DEMO_CUSTOMERS, DEMO_PASSWORD, DEMO_USERS
+from app.demo.accounts import DEMO_CUSTOMERS, DEMO_PASSWORD, DEMO_USERS
 from tests.helpers.server import running_server
 
 pytestmark = pytest.mark.e2e

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from app import settings as limits
-from app.demo import DEMO_PASSWORD, DEMO_USERS
+from app.demo.accounts import DEMO_PASSWORD, DEMO_USERS
 from app.tokens import SESSION_PREFIX
 from tests.conftest import POSTGRES_URL
 from tests.helpers.server import Server, running_server

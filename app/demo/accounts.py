@@ -1,19 +1,17 @@
-"""Demo data, so a new user can try the shop at once. Running it twice changes nothing.
+"""The demo customers, their users, delivery addresses and delivery schedules, and the banner.
 
-The customers, their users, delivery addresses and delivery schedules are
-made here; the catalogue (categories, products, agreement prices for the
-demo customers, the search index) by ``app.catalog.demo_catalog``.
+A handful of rows: customers and users made through ``app.admin`` as an
+administrator would make them, addresses and schedules through ``app.bulk`` as
+the ERP import writes them; the catalogue is ``app.demo.catalogue``'s.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import bulk
 from app.admin import create_customer, create_user
-from app.catalog.demo_catalog import DEFAULT_PRODUCTS, CatalogReport, seed_demo_catalog
 from app.models import Customer, DeliveryAddress, DeliverySchedule, Role, User
 
 DEMO_PASSWORD = "demo-password-1"
@@ -47,27 +45,12 @@ DEMO_SCHEDULES: dict[str, list[int]] = {"10001": [1, 3, 5], "10002": [2, 4]}
 DEMO_CUTOFF_DAYS_BEFORE, DEMO_CUTOFF_TIME = 1, "12:00"
 
 
-@dataclass(frozen=True, slots=True)
-class DemoData:
-    logins: list[str]
-    catalog: CatalogReport
-
-
 async def is_empty(session: AsyncSession) -> bool:
     return await session.scalar(select(Customer.id).limit(1)) is None
 
 
-async def seed_demo(session: AsyncSession, products: int = DEFAULT_PRODUCTS) -> list[str]:
-    """Adds what is missing of the demo data; returns the demo logins."""
-    return (await load_demo(session, products)).logins
-
-
-async def load_demo(session: AsyncSession, products: int = DEFAULT_PRODUCTS) -> DemoData:
-    """Adds what is missing of the demo data, the first ``products`` demo products included.
-
-    Nothing already there is changed: a second run with the same number adds
-    nothing, a larger number adds the missing products, a smaller one removes none.
-    """
+async def seed_accounts(session: AsyncSession) -> None:
+    """Adds what is missing of the demo customers, users, addresses and schedules; changes nothing there."""
     customer_ids: dict[str, int] = {}
     for number, name in DEMO_CUSTOMERS:
         customer_id = await session.scalar(select(Customer.id).where(Customer.number == number))
@@ -80,47 +63,50 @@ async def load_demo(session: AsyncSession, products: int = DEFAULT_PRODUCTS) -> 
                 session, email=email, name=name, password=DEMO_PASSWORD, support=support, memberships=list(memberships)
             )
     await _seed_delivery(session, customer_ids)
-    catalog = await seed_demo_catalog(session, products)
-    return DemoData(logins=[email for email, *_ in DEMO_USERS], catalog=catalog)
 
 
 async def _seed_delivery(session: AsyncSession, customer_ids: dict[str, int]) -> None:
-    for number, addresses in DEMO_ADDRESSES.items():
-        customer_id = customer_ids[number]
-        known = set(
-            (
-                await session.scalars(
-                    select(DeliveryAddress.external_id).where(DeliveryAddress.customer_id == customer_id)
-                )
-            ).all()
+    """The demo addresses and schedules not there yet, through the bulk writer ERP imports use."""
+    await session.flush()  # the customers just made, before the writer's statements
+    ids = list(customer_ids.values())
+    known_addresses = {
+        (customer_id, external_id)
+        for customer_id, external_id in await session.execute(
+            select(DeliveryAddress.customer_id, DeliveryAddress.external_id).where(DeliveryAddress.customer_id.in_(ids))
         )
-        for external_id, label, line1, line2, postal_code, city, is_default in addresses:
-            if external_id not in known:
-                session.add(
-                    DeliveryAddress(
-                        customer_id=customer_id,
-                        external_id=external_id,
-                        label=label,
-                        line1=line1,
-                        line2=line2,
-                        postal_code=postal_code,
-                        city=city,
-                        is_default=is_default,
-                        active=True,
-                    )
-                )
-    for number, weekdays in DEMO_SCHEDULES.items():
-        if await session.get(DeliverySchedule, customer_ids[number]) is None:
-            session.add(
-                DeliverySchedule(
-                    customer_id=customer_ids[number],
-                    weekdays=weekdays,
-                    cutoff_days_before=DEMO_CUTOFF_DAYS_BEFORE,
-                    cutoff_time=DEMO_CUTOFF_TIME,
-                    closed_dates=[],
-                )
-            )
-    await session.flush()
+    }
+    addresses = [
+        {
+            "customer_id": customer_ids[number],
+            "external_id": external_id,
+            "label": label,
+            "line1": line1,
+            "line2": line2,
+            "postal_code": postal_code,
+            "city": city,
+            "is_default": is_default,
+            "active": True,
+        }
+        for number, rows in DEMO_ADDRESSES.items()
+        for external_id, label, line1, line2, postal_code, city, is_default in rows
+        if (customer_ids[number], external_id) not in known_addresses
+    ]
+    scheduled = set(
+        (await session.scalars(select(DeliverySchedule.customer_id).where(DeliverySchedule.customer_id.in_(ids)))).all()
+    )
+    schedules = [
+        {
+            "customer_id": customer_ids[number],
+            "weekdays": weekdays,
+            "cutoff_days_before": DEMO_CUTOFF_DAYS_BEFORE,
+            "cutoff_time": DEMO_CUTOFF_TIME,
+            "closed_dates": [],
+        }
+        for number, weekdays in DEMO_SCHEDULES.items()
+        if customer_ids[number] not in scheduled
+    ]
+    await bulk.insert(session, DeliveryAddress.__table__, addresses)
+    await bulk.insert(session, DeliverySchedule.__table__, schedules)
 
 
 def demo_banner(loaded: bool, base_url: str) -> str:
