@@ -77,7 +77,6 @@ class CatalogReport:
     search_terms: int = 0
     search_words: int = 0
     products_reindexed: int = 0  # products found without index rows and indexed now
-    search_indexed: bool = True  # False: index_terms/word_variants are not implemented yet
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -88,23 +87,8 @@ class CatalogReport:
             f"{self.search_terms} search terms, {self.search_words} search words"
             + (f", {self.products_reindexed} products reindexed" if self.products_reindexed else ""),
         ]
-        if not self.search_indexed:
-            lines.append(
-                "  search index NOT built: app.catalog.search.index_terms/word_variants are not implemented yet"
-            )
         lines.append(f"  in {self.seconds:.1f} s")
         return "\n".join(lines)
-
-
-def _search_available() -> bool:
-    """Whether app.catalog.search can index yet (its first version had stubs, and no index_words)."""
-    probe = search.IndexedProduct(id=0, sku="0", name="Probe", description=None, manufacturer=None, category_names=())
-    try:
-        search.index_terms(probe)
-        search.word_variants(search.index_words(probe))
-    except (NotImplementedError, AttributeError):
-        return False
-    return True
 
 
 _PRODUCT_COLUMNS = (
@@ -202,10 +186,10 @@ def _make_batch(
     category_ids: dict[tuple[str, ...], int],
     customer_ids: dict[str, int],
     now: datetime,
-    indexer: _Indexer | None,
+    indexer: _Indexer,
 ) -> _Batch:
-    """Generates demo products ``numbers`` as rows with ``ids``; with an ``indexer``, their
-    index rows too. Pure Python: runs in a worker thread."""
+    """Generates demo products ``numbers`` as rows with ``ids``, and their index rows.
+    Pure Python: runs in a worker thread."""
     products: list[tuple[Any, ...]] = []
     images: list[tuple[Any, ...]] = []
     documents: list[tuple[Any, ...]] = []
@@ -238,18 +222,17 @@ def _make_batch(
             for number, price in p.agreement_prices.items()
             if number in customer_ids
         )
-        if indexer is not None:
-            docs.append(
-                search.IndexedProduct(
-                    id=id_,
-                    sku=p.sku,
-                    name=p.name,
-                    description=p.description,
-                    manufacturer=p.manufacturer,
-                    category_names=p.category_names,
-                )
+        docs.append(
+            search.IndexedProduct(
+                id=id_,
+                sku=p.sku,
+                name=p.name,
+                description=p.description,
+                manufacturer=p.manufacturer,
+                category_names=p.category_names,
             )
-    terms = indexer.rows(docs) if indexer is not None else []
+        )
+    terms = indexer.rows(docs)
     return _Batch(
         writes=[
             writer.prepare(Product.__table__, _PRODUCT_COLUMNS, products),
@@ -371,16 +354,13 @@ async def seed_demo_catalog(
     now = now or clock.now()
     report = CatalogReport(requested=products)
     writer = await Writer.open(session)
-    report.search_indexed = indexing = _search_available()
-    if not indexing:
-        log.warning("demo catalogue loaded without search index rows: app.catalog.search is not implemented yet")
 
     category_ids = await _ensure_categories(writer, report)
     customer_ids = await _customer_ids(writer)
     numbers, present = await _missing_numbers(writer, products)
     report.products_present = products - len(numbers)
     ids = await writer.reserve_ids(Product.__table__, len(numbers))
-    indexer = _Indexer() if indexing else None
+    indexer = _Indexer()
 
     with _gc_paused():
         loaded = [Product, ProductImage, ProductDocument, AgreementPrice, SearchTerm]
@@ -401,12 +381,11 @@ async def seed_demo_catalog(
                 report.search_terms += batch.search_terms
                 written = batch
             await _write_batch(writer, written)
-            if indexer is not None:
-                report.products_reindexed = await _index_unindexed(writer, report, indexer)
-                variants = sorted(search.word_variants(indexer.words)) if indexer.words else []
-                report.search_words = await writer.write(
-                    writer.prepare(SearchWord.__table__, ("variant", "word"), variants), ignore_duplicates=True
-                )
+            report.products_reindexed = await _index_unindexed(writer, report, indexer)
+            variants = sorted(search.word_variants(indexer.words)) if indexer.words else []
+            report.search_words = await writer.write(
+                writer.prepare(SearchWord.__table__, ("variant", "word"), variants), ignore_duplicates=True
+            )
 
     report.seconds = time.perf_counter() - started
     log.info("demo catalogue seeded", extra={"catalog": asdict(report)})

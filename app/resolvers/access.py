@@ -35,14 +35,14 @@ def require_support(info: Info) -> Viewer:
 
 
 # ``str`` only while app/resolvers/erp.py still spells its scopes (issue 14: Scope there at merge).
-def require_scope(info: Info, scope: Scope | str) -> Viewer:
+def require_scope(info: Info, scope: Scope) -> Viewer:
     """An API key with ``scope``; a user token is FORBIDDEN on integration operations."""
     viewer = info.context.viewer
     if viewer.is_user:
         raise Forbidden("This operation is for ERP integrations: use an API key.")
     if not viewer.is_api_key:
         raise Unauthenticated()
-    _require_key_scope(viewer, Scope(scope))
+    _require_key_scope(viewer, scope)
     return viewer
 
 
