@@ -10,11 +10,11 @@ import app.schema.enums  # noqa: F401 - registers CartStatus
 from app.context import Info
 from app.ids import encode_id
 from app.models import Cart, CartLine, CartStatus, DeliveryAddress, Product
-from app.ordering.carts import LineRequest
 from app.ordering.money import Totals, line_total
 from app.resolvers import carts as resolve
 from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
+from app.schema.lines import ProductLineInput
 from app.schema.payloads import OkPayload, reports_errors
 from app.schema.users import CUSTOMER, CustomerRef, UserType, user_or_none
 
@@ -137,13 +137,8 @@ def cart_or_none(cart: Cart | None) -> CartType | None:
 
 
 @strawberry.input(description="Exactly one of sku and productId; quantity 1 to 100,000.")
-class CartLineInput:
-    sku: str | None = None
-    product_id: strawberry.ID | None = None
-    quantity: int
-
-    def to_request(self) -> LineRequest:
-        return LineRequest(sku=self.sku, product_id=self.product_id, quantity=self.quantity)
+class CartLineInput(ProductLineInput):
+    pass
 
 
 @strawberry.type

@@ -15,6 +15,7 @@ from app.resolvers import shopping_lists as resolve
 from app.schema.carts import CartPayload, CartType
 from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
+from app.schema.lines import ProductLineInput
 from app.schema.payloads import OkPayload, reports_errors
 from app.schema.users import CUSTOMER, CustomerRef, UserType, user_or_none
 
@@ -127,13 +128,8 @@ class ShoppingListType:
 
 
 @strawberry.input(description="Exactly one of sku and productId; quantity 1 to 100,000.")
-class ShoppingListItemInput:
-    sku: str | None = None
-    product_id: strawberry.ID | None = None
-    quantity: int
-
-    def to_request(self) -> LineRequest:
-        return LineRequest(sku=self.sku, product_id=self.product_id, quantity=self.quantity)
+class ShoppingListItemInput(ProductLineInput):
+    pass
 
 
 @strawberry.type

@@ -1,0 +1,19 @@
+"""What a cart line and a shopping-list item are asked for in: a product by SKU or id, and a quantity."""
+
+from __future__ import annotations
+
+import strawberry
+
+from app.ordering.carts import LineRequest
+
+
+@strawberry.input
+class ProductLineInput:
+    """The fields CartLineInput and ShoppingListItemInput share; not in the schema by itself."""
+
+    sku: str | None = None
+    product_id: strawberry.ID | None = None
+    quantity: int
+
+    def to_request(self) -> LineRequest:
+        return LineRequest(sku=self.sku, product_id=self.product_id, quantity=self.quantity)
