@@ -571,6 +571,18 @@ class _Word:
         )
         return f"(CASE {column} {whens} END)" if whens else "CAST(NULL AS INTEGER)"
 
+    def key_rows(self, sql: _Sql, keys: Iterable[str] | None = None) -> str:
+        """SQL of (product_id, s) rows of the word's known keys (among ``keys``): each key read by
+        the index on its own, its score a constant. A CASE on the key per row cost more than reading
+        the row: 'sår' (14 keys, 38,000 rows at 100k) 20 ms against 13 ms on PostgreSQL."""
+        assert self.keys is not None
+        chosen = sorted(self.keys if keys is None else keys)
+        return " UNION ALL ".join(
+            f"SELECT product_id, {WEIGHTS[key[-1]] * self.keys[key] * self.scale} AS s FROM search_terms "
+            f"WHERE term = {sql(key)}"
+            for key in chosen
+        )
+
     def correct(self, corrections: set[str]) -> None:
         """Typo corrections: looked up by their keys (every code) when the word's keys are known."""
         self.corrections = corrections
@@ -890,13 +902,15 @@ def _main_rows(sql: _Sql, word: _Word, main: str, sku: tuple[str, str] | None) -
     not_sku = ""
     if sku is not None:
         not_sku = f" AND product_id NOT IN (SELECT product_id FROM search_terms WHERE {sku[0]})"
-    rows = (
-        f"SELECT product_id, {null} AS sku_score, {word.score(sql, 'term', main_keys)} AS words_score "
-        f"FROM search_terms WHERE term IN ({sql.listed(main_keys)}){not_sku}"
-    )
+    exclude = f"WHERE 1 = 1{not_sku}"
     if other_keys:
         others = sql.listed(other_keys)
-        rows += f" AND product_id NOT IN (SELECT product_id FROM search_terms WHERE term IN ({others}))"
+        exclude += f" AND product_id NOT IN (SELECT product_id FROM search_terms WHERE term IN ({others}))"
+    rows = (
+        f"SELECT product_id, {null} AS sku_score, s AS words_score FROM ({word.key_rows(sql, main_keys)}) AS main_rows "
+        + exclude
+    )
+    if other_keys:
         main_score = word.score(sql, "e.term", main_keys)
         rows += (
             f" UNION ALL SELECT o.product_id, {null}, "
@@ -939,7 +953,9 @@ def _matched(
         return _main_rows(sql, words[scanned[0]], main, sku), probe
 
     branches = [
-        f"SELECT product_id, {i} AS g, {words[i].score(sql, 'term')} AS s "
+        f"SELECT product_id, {i} AS g, s FROM ({words[i].key_rows(sql)}) AS word_{i}"
+        if words[i].keys
+        else f"SELECT product_id, {i} AS g, {words[i].score(sql, 'term')} AS s "
         f"FROM search_terms WHERE {words[i].condition(sql, 'term')}"
         for i in scanned
     ]
