@@ -191,6 +191,8 @@ class Figures:
     requests: int = 0  # GraphQL requests and bare searches timed
     cpu: float = 0.0  # this process's CPU seconds over them
     database_cpu: float = 0.0  # PostgreSQL's backends' CPU seconds over them
+    suggest_cpu: float = 0.0  # ... of which the suggestions' (this process)
+    suggest_database_cpu: float = 0.0  # ... and the database backends'
     index_bytes: int = 0
 
 
@@ -220,6 +222,7 @@ async def measure(url: str, products: int, rounds: int) -> Figures:
                 if round_number >= 2:
                     figures.graphql.append(elapsed)
                     figures.bare.append(bare_elapsed)
+            suggest_started = time.process_time(), _cpu_of(pids) if round_number >= 2 else 0.0
             for prefix in PREFIXES:
                 body = {"query": SUGGEST, "variables": {"prefix": prefix, "customerNumber": "10001"}}
                 started = time.perf_counter()
@@ -228,6 +231,9 @@ async def measure(url: str, products: int, rounds: int) -> Figures:
                 assert response.status_code == 200 and "errors" not in response.json(), response.text[:500]
                 if round_number >= 2:
                     figures.suggest.append(elapsed)
+            if round_number >= 2:
+                figures.suggest_cpu += time.process_time() - suggest_started[0]
+                figures.suggest_database_cpu += _cpu_of(pids) - suggest_started[1]
         figures.requests = len(figures.graphql) * 2 + len(figures.suggest)
         figures.cpu = time.process_time() - cpu
         figures.database_cpu = _cpu_of(pids) - database_cpu
@@ -250,6 +256,15 @@ def report(label: str, products: int, figures: Figures) -> None:
         f"{'index' if figures.index_bytes >= 0 else 'whole database file (no dbstat)'} "
         f"{abs(figures.index_bytes) / 2**20:7.1f} MiB, {abs(figures.index_bytes) / 2**20 / products * 100_000:6.1f} MiB "
         "per 100k products",
+        flush=True,
+    )
+    searches, suggested = len(figures.graphql) * 2, len(figures.suggest)
+    print(
+        f"{label:10s} CPU per request apart: searches (GraphQL and bare) this process "
+        f"{(figures.cpu - figures.suggest_cpu) / searches * 1000:5.1f} ms, database backends "
+        f"{(figures.database_cpu - figures.suggest_database_cpu) / searches * 1000:5.1f} ms | suggestions this process "
+        f"{figures.suggest_cpu / suggested * 1000:5.1f} ms, database backends "
+        f"{figures.suggest_database_cpu / suggested * 1000:5.1f} ms",
         flush=True,
     )
     limits = (25, 80, 15) if products <= 100_000 else (50, 150, None)

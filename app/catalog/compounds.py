@@ -26,8 +26,8 @@ from app.catalog import text
 
 MIN_PART = 3  # letters in a part
 MIN_SPLIT_WORD = 6  # a typed word is split from this length
-MAX_PARTS = 3
-MAX_THREE_PART_WORD = 24  # longer words are tried in two parts only (the candidates grow as n²)
+# A word is split in two or three parts (no more); longer words than this in two only (the candidates grow as n²).
+MAX_THREE_PART_WORD = 24
 LINKING = ("s", "e")
 MIN_FIRST_PART = 5  # a modifier known only as the start of a longer word: at least this long
 
@@ -88,32 +88,42 @@ def split(
     return found
 
 
+_Found = list[tuple[tuple[bool, int], list[tuple[str, str]]]]  # (preference, parts)
+
+
+def _modifier(part: str, whole: set[str]) -> str | None:
+    return next((form for form in _modifier_forms(part) if form in whole), None)
+
+
+def _head(part: str, known: set[str]) -> str | None:
+    return next((form for form in _head_forms(part) if form in known), None)
+
+
+def _three_parts(word: str, i: int, first: str, whole: set[str], known: set[str]) -> _Found:
+    """The three-part splits whose first part ends at ``i`` (its stem ``first``)."""
+    found: _Found = []
+    for j in range(i + MIN_PART, len(word) - MIN_PART + 1):
+        middle, tail = _modifier(word[i:j], whole), _head(word[j:], known)
+        if middle is not None and tail is not None:
+            found.append(((tail in whole, len(word) - j), [(word[:i], first), (word[i:j], middle), (word[j:], tail)]))
+    return found
+
+
 def _split(word: str, whole: set[str], known: set[str]) -> list[tuple[str, str]] | None:
-
-    def modifier(part: str) -> str | None:
-        return next((form for form in _modifier_forms(part) if form in whole), None)
-
-    def head(part: str) -> str | None:
-        return next((form for form in _head_forms(part) if form in known), None)
-
+    """Two parts if any split in two is all known words, else three (the most parts tried)."""
     n = len(word)
-    two: list[tuple[tuple[bool, int], list[tuple[str, str]]]] = []
-    three: list[tuple[tuple[bool, int], list[tuple[str, str]]]] = []
+    two: _Found = []
+    three: _Found = []
     for i in range(MIN_PART, n - MIN_PART + 1):
         left, right = word[:i], word[i:]
-        first = modifier(left)
+        first = _modifier(left, whole)
         if first is None:
             continue
-        last = head(right)
+        last = _head(right, known)
         if last is not None:
             two.append(((last in whole, len(right)), [(left, first), (right, last)]))
         if n <= MAX_THREE_PART_WORD:
-            for j in range(i + MIN_PART, n - MIN_PART + 1):
-                middle, tail = modifier(word[i:j]), head(word[j:])
-                if middle is not None and tail is not None:
-                    three.append(
-                        ((tail in whole, len(word) - j), [(left, first), (word[i:j], middle), (word[j:], tail)])
-                    )
+            three += _three_parts(word, i, first, whole, known)
     for found in (two, three):
         if found:
             # A head that is a word of its own beats the tail of some compound, then the longest.

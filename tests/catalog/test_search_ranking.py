@@ -129,6 +129,33 @@ async def test_ties_the_same_on_the_plan_that_joins_only_the_page(
     await test_ties_by_own_purchases_then_shop_sales_then_stock(client, database)
 
 
+async def test_a_large_tied_group_is_tie_broken_within_a_bound(
+    client: httpx.AsyncClient, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The plan of large catalogues looks up the tie-breaks of TIE_BOUND more than the page of a
+    # tied group: the customer's own purchases first, then the lowest ids (search._tied_candidates).
+    monkeypatch.setattr(search, "FAST_FROM", 0)
+    clock.set_now(NOW)
+    ids = await build(database, TREE, PRODUCTS)
+    home, other = await make_customer(database, "30011"), await make_customer(database, "30012")
+    nurse = await sign_in(database, await make_user(database, (home, Role.PURCHASER)))
+    g = {name[-1]: ids[name] for name in GLOVES}
+    await _order(database, home, [g["A"]], NOW - timedelta(days=30), OrderStatus.DELIVERED)  # the highest id
+    for n in range(3):
+        await _order(database, other, [g["B"]], NOW - timedelta(days=10 + n), OrderStatus.SUBMITTED)
+    query = 'query { products(search: "hansker", first: 2, customerNumber: "30011") { edges { node { name } } } }'
+
+    async def page() -> list[str]:
+        result = await gql(client, query, token=nurse)
+        return [edge["node"]["name"] for edge in result["data"]["products"]["edges"]]
+
+    # Within the bound (six tie): the own purchase, then the shop's best seller.
+    assert await page() == ["Nitrilhanske A", "Nitrilhanske B"]
+    # No room beyond the page: the own purchase still first, then the lowest id (F), not the best seller.
+    monkeypatch.setattr(search, "TIE_BOUND", 0)
+    assert await page() == ["Nitrilhanske A", "Nitrilhanske F"]
+
+
 async def test_a_user_of_two_customers_names_one(client: httpx.AsyncClient, database: Database) -> None:
     clock.set_now(NOW)
     ids = await build(database, TREE, PRODUCTS)

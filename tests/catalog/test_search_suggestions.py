@@ -6,8 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from app import clock
+from app.catalog import search
+from app.catalog.search import SearchQuery
 from app.db import Database
 from app.models import OrderStatus, Role
 from tests.catalog.small_catalogue import build
@@ -88,3 +91,30 @@ async def test_short_prefixes_bad_first_and_who_may_ask(client: httpx.AsyncClien
     assert (await _suggest(client, None, "ha"))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     key = await make_key(database, "catalog:write")
     assert (await _suggest(client, key, "ha"))["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_the_bounded_read_as_the_user_types_ranks_as_the_full_plan(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One typed word reads at most TYPING_ROWS (or twice the page) rows of each key
+    # (search._typing_statement): the same page as the full plan while a key's rows fit.
+    clock.set_now(NOW)
+    ids = await build(database, TREE, PRODUCTS)
+    home = await make_customer(database, "50011")
+    await _order(database, home, [ids["Vinylhanske hvit str L"]], NOW - timedelta(days=20), OrderStatus.DELIVERED)
+    prefixes = ["ha", "han", "hanskar", "nitrilha", "krem", "hud", "vi", "zz", "hanske vin"]
+
+    async def pages(limit: int) -> list[list[int]]:
+        found = []
+        async with database.reader() as session:
+            for prefix in prefixes:
+                query = SearchQuery(
+                    text=prefix, limit=limit, customer_id=home.id, since=NOW - timedelta(days=365), typing=True
+                )
+                found.append((await search.search(session, query)).product_ids)
+        return found
+
+    bounded = {limit: await pages(limit) for limit in (3, 8, 20)}
+    assert bounded[8][0][0] == ids["Vinylhanske hvit str L"]  # the own purchase first among the ties
+    monkeypatch.setattr(search, "_typing_statement", lambda *args: None)
+    assert {limit: await pages(limit) for limit in (3, 8, 20)} == bounded
