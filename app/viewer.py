@@ -19,7 +19,6 @@ class Viewer:
     session_id: int | None = None
     is_support: bool = False
     api_key_id: int | None = None
-    api_key_name: str | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
     # The user's active role per customer id, and those customers' ids by number,
     # read with the session itself: permission checks then cost no query.
@@ -75,7 +74,7 @@ async def viewer_and_user(session: AsyncSession, token: str | None) -> tuple[Vie
             await session.execute(select(ApiKey).where(ApiKey.key_hash == token_hash, ApiKey.revoked_at.is_(None)))
         ).scalar_one_or_none()
         if key is not None:
-            return Viewer(api_key_id=key.id, api_key_name=key.name, scopes=key.scope_set), None
+            return Viewer(api_key_id=key.id, scopes=key.scope_set), None
     return ANONYMOUS, None
 
 
