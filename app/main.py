@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -37,41 +37,77 @@ from app.webhooks.worker import WebhookWorker
 log = logging.getLogger("app")
 
 
+class _Senders:
+    """The mail and webhook senders of a process that runs them (``settings.mail_worker``)."""
+
+    def __init__(self) -> None:
+        self.mail: MailWorker | None = None
+        self.webhooks: WebhookWorker | None = None
+
+    def start(self, db: Database, settings: Settings) -> None:
+        if settings.mail_worker:
+            self.mail = MailWorker(MailSender(db, transport_from_url(settings.mail_url), settings.mail_from))
+            self.mail.start()
+            self.webhooks = WebhookWorker.start_for(db, settings)
+
+    def wake(self) -> None:
+        # Mail and webhook events are written by the same mutations; both senders start at once.
+        for background in (self.mail, self.webhooks):
+            if background is not None:
+                background.wake()
+
+    async def stop(self) -> None:
+        if self.mail is not None:
+            await self.mail.stop()
+        if self.webhooks is not None:
+            await self.webhooks.stop()
+
+
+async def _request_viewer(uow: UnitOfWork, loaders: Loaders, token: str | None, write: bool) -> Viewer:
+    """The request's viewer, looked up on the request's own session: one connection per request, not two."""
+    if token is None:
+        return ANONYMOUS
+    async with uow.session() as session:
+        viewer, user = await viewer_and_user(session, token)
+        request_context.set_viewer(viewer)
+        if write:
+            if uow.database.is_sqlite:
+                # SQLite: a mutation's writes start from fresh data, and the write lock is not held meanwhile.
+                # PostgreSQL: the mutation's transaction carries on from the lookup (app/unit_of_work.py).
+                await session.commit()
+        elif user is not None:
+            # Read with the session: `me` needs no statement of its own. Only for queries:
+            # a mutation changes its rows in its own transaction, not in the lookup's.
+            loaders.user.prime(user.id, user)
+    return viewer
+
+
+def _healthz(db: Database) -> Callable[[Request], Awaitable[Response]]:
+    async def healthz(_request: Request) -> Response:
+        try:
+            async with db.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("health check failed")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return healthz
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     """The service. A ``database`` passed in is used as is and left open (tests)."""
     settings = settings or Settings.from_env()
     owns_database = database is None
     db = database or Database(settings.database_url)
-    worker: MailWorker | None = None
     metrics.instrument_engine(db.engine)
     rate_limits = AppLimits(settings)
-    webhooks: WebhookWorker | None = None
-
-    def queued() -> None:
-        # Mail and webhook events are written by the same mutations; both senders start at once.
-        for background in (worker, webhooks):
-            if background is not None:
-                background.wake()
+    senders = _Senders()
 
     async def make_context(request: Request, request_id: str, write: bool) -> Context:
-        token = bearer_token(request.headers.get("authorization"))
         uow = UnitOfWork(db, write=write)
         loaders = Loaders(uow)
-        viewer = ANONYMOUS
-        if token is not None:
-            # On the request's own session: one connection per request, not two.
-            async with uow.session() as session:
-                viewer, user = await viewer_and_user(session, token)
-                request_context.set_viewer(viewer)
-                if write:
-                    if db.is_sqlite:
-                        # SQLite: a mutation's writes start from fresh data, and the write lock is not held meanwhile.
-                        # PostgreSQL: the mutation's transaction carries on from the lookup (app/unit_of_work.py).
-                        await session.commit()
-                elif user is not None:
-                    # Read with the session: `me` needs no statement of its own. Only for queries:
-                    # a mutation changes its rows in its own transaction, not in the lookup's.
-                    loaders.user.prime(user.id, user)
+        viewer = await _request_viewer(uow, loaders, bearer_token(request.headers.get("authorization")), write)
         return Context(
             request_id=request_id,
             settings=settings,
@@ -80,7 +116,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             uow=uow,
             loaders=loaders,
             rate_limits=rate_limits.for_request(request),
-            mail_queued=queued,
+            mail_queued=senders.wake,
         )
 
     pages = Pages(schema._schema, settings.graphiql)
@@ -98,30 +134,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     hub = Hub(db.url)
     live = LiveEndpoint(schema._schema, endpoint.prepare, db, settings, hub, rate_limits)
 
-    async def healthz(_request: Request) -> Response:
-        try:
-            async with db.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except Exception:
-            log.exception("health check failed")
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
-
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        nonlocal worker, webhooks
-        if settings.mail_worker:
-            sender = MailSender(db, transport_from_url(settings.mail_url), settings.mail_from)
-            worker = MailWorker(sender)
-            worker.start()
-            webhooks = WebhookWorker.start_for(db, settings)
+        senders.start(db, settings)
         try:
             yield
         finally:
-            if worker is not None:
-                await worker.stop()
-            if webhooks is not None:
-                await webhooks.stop()
+            await senders.stop()
             await hub.close()
             if owns_database:
                 await db.dispose()
@@ -131,7 +150,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", live.handle),
-            Route("/healthz", healthz, methods=["GET"]),
+            Route("/healthz", _healthz(db), methods=["GET"]),
             *shopping_list_files.routes(db),
             Route("/reset-password", pages.reset_password, methods=["GET"]),
             *probe_routes(db),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -19,7 +19,6 @@ class Viewer:
     session_id: int | None = None
     is_support: bool = False
     api_key_id: int | None = None
-    api_key_name: str | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
     # The user's active role per customer id, and those customers' ids by number,
     # read with the session itself: permission checks then cost no query.
@@ -75,7 +74,7 @@ async def viewer_and_user(session: AsyncSession, token: str | None) -> tuple[Vie
             await session.execute(select(ApiKey).where(ApiKey.key_hash == token_hash, ApiKey.revoked_at.is_(None)))
         ).scalar_one_or_none()
         if key is not None:
-            return Viewer(api_key_id=key.id, api_key_name=key.name, scopes=key.scope_set), None
+            return Viewer(api_key_id=key.id, scopes=key.scope_set), None
     return ANONYMOUS, None
 
 
@@ -85,33 +84,47 @@ async def session_viewer(session: AsyncSession, token_hash: str) -> Viewer | Non
     return found[0] if found is not None else None
 
 
+_USERS = User.__table__
+_SESSIONS = UserSession.__table__
+_MEMBERSHIPS = Membership.__table__
+_CUSTOMERS = Customer.__table__
+# The session, the user's whole row (one row per active membership), the membership and its customer number.
+# Built once, with bound parameters: building the WHERE clause on every request cost more CPU than sending it.
+_LOOKUP = (
+    select(_SESSIONS.c.id, *_USERS.c, _MEMBERSHIPS.c.customer_id, _MEMBERSHIPS.c.role, _CUSTOMERS.c.number)
+    .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
+    .outerjoin(
+        _MEMBERSHIPS,
+        and_(_MEMBERSHIPS.c.user_id == _USERS.c.id, _MEMBERSHIPS.c.status == MembershipStatus.ACTIVE),
+    )
+    .outerjoin(_CUSTOMERS, _CUSTOMERS.c.id == _MEMBERSHIPS.c.customer_id)
+    .where(
+        _SESSIONS.c.token_hash == bindparam("token_hash"),
+        _SESSIONS.c.revoked_at.is_(None),
+        _SESSIONS.c.expires_at > bindparam("now", type_=_SESSIONS.c.expires_at.type),
+    )
+)
+_USER_COLUMNS = slice(1, 1 + len(_USERS.c))
+_USER_KEYS = tuple(column.key for column in _USERS.c)
+
+
 async def _session_viewer(session: AsyncSession, token_hash: str) -> tuple[Viewer, User] | None:
-    # The user's whole row comes along (one row per active membership): `me`
-    # and the viewer's own fields then cost no second statement.
-    rows = (
-        await session.execute(
-            select(UserSession.id, User, Membership.customer_id, Membership.role, Customer.number)
-            .join(User, User.id == UserSession.user_id)
-            .outerjoin(
-                Membership,
-                and_(Membership.user_id == User.id, Membership.status == MembershipStatus.ACTIVE),
-            )
-            .outerjoin(Customer, Customer.id == Membership.customer_id)
-            .where(
-                UserSession.token_hash == token_hash,
-                UserSession.revoked_at.is_(None),
-                UserSession.expires_at > clock.now(),
-            )
-        )
-    ).all()
+    # Core on the session's own connection, not the ORM: this runs on every signed-in
+    # request, and the ORM's result processing and identity map cost more CPU than the
+    # statement itself. The user's whole row comes along: `me` and the viewer's own
+    # fields then cost no second statement.
+    connection = await session.connection()
+    rows = (await connection.execute(_LOOKUP, {"token_hash": token_hash, "now": clock.now()})).all()
     if not rows:
         return None
-    session_id, user = rows[0][:2]
+    first = rows[0]
+    # Detached (never in a session): read only, by `me` and the user loader of a query.
+    user = User(**dict(zip(_USER_KEYS, first[_USER_COLUMNS], strict=True)))
     viewer = Viewer(
         user_id=user.id,
-        session_id=session_id,
+        session_id=first[0],
         is_support=user.is_support,
-        roles={row[2]: row[3] for row in rows if row[2] is not None},
-        customer_ids={row[4]: row[2] for row in rows if row[2] is not None},
+        roles={row[-3]: row[-2] for row in rows if row[-3] is not None},
+        customer_ids={row[-1]: row[-3] for row in rows if row[-3] is not None},
     )
     return viewer, user

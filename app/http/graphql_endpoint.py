@@ -187,6 +187,32 @@ def _operation_type(prepared: Prepared, operation_name: str | None) -> Operation
     return ops[operation_name]
 
 
+def _checked_params(params: dict[str, Any]) -> tuple[str, dict[str, Any] | None, str | None]:
+    """The query, variables and operation name of a request, refused (400) when malformed."""
+    query = params.get("query")
+    variables = params.get("variables")
+    operation_name = params.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        raise RequestProblem(400, "INVALID_INPUT", "The request has no query string.")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestProblem(400, "INVALID_INPUT", "variables must be a JSON object.")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestProblem(400, "INVALID_INPUT", "operationName must be a string.")
+    if variables and (problem := variables_problem(variables)) is not None:
+        raise RequestProblem(400, "INVALID_INPUT", problem)
+    return query, variables, operation_name
+
+
+def _check_transport(operation: OperationType, method: str) -> None:
+    """Mutations only over POST; subscriptions only over WebSocket."""
+    if operation is OperationType.MUTATION and method == "GET":
+        raise RequestProblem(405, "METHOD_NOT_ALLOWED", "Mutations are accepted only over POST.")
+    if operation is OperationType.SUBSCRIPTION:
+        raise RequestProblem(
+            400, "INVALID_INPUT", "Subscriptions run over WebSocket (graphql-transport-ws) on /graphql."
+        )
+
+
 class GraphQLEndpoint:
     """Holds the schema and turns requests into execution results."""
 
@@ -301,54 +327,19 @@ class GraphQLEndpoint:
             return True
 
     async def _run(self, request: Request, request_id: str, params: dict[str, Any]) -> Response:
-        query = params.get("query")
-        variables = params.get("variables")
-        operation_name = params.get("operationName")
-        if not isinstance(query, str) or not query.strip():
-            raise RequestProblem(400, "INVALID_INPUT", "The request has no query string.")
-        if variables is not None and not isinstance(variables, dict):
-            raise RequestProblem(400, "INVALID_INPUT", "variables must be a JSON object.")
-        if operation_name is not None and not isinstance(operation_name, str):
-            raise RequestProblem(400, "INVALID_INPUT", "operationName must be a string.")
-        if variables and (problem := variables_problem(variables)) is not None:
-            raise RequestProblem(400, "INVALID_INPUT", problem)
-
+        query, variables, operation_name = _checked_params(params)
         prepared = self.prepare(query)
         if prepared.document is None:
-            errors = list(prepared.errors)
-            if any("Did you mean" in e["message"] for e in errors) and await self._hides_suggestions(request):
-                errors = [{**e, "message": _SUGGESTION.sub("", e["message"])} for e in errors]
-            return JSONResponse({"errors": errors}, status_code=400)
+            return await self._invalid(request, prepared)
         operation = _operation_type(prepared, operation_name)
-        cost = prepared.costs.get(operation_name)
-        if cost is None:
-            cost = prepared.cost(self.schema, self.prepare.sizes, operation_name, variables)  # type: ignore[attr-defined]
-        if cost > limits.MAX_QUERY_COST:
-            raise RequestProblem(
-                400,
-                "QUERY_TOO_COSTLY",
-                f"The operation's cost is {cost:,} points; the limit is {limits.MAX_QUERY_COST:,}. "
-                "Ask for smaller pages (first) or fewer nested lists.",
-                cost={"requested": cost, "limit": limits.MAX_QUERY_COST},
-            )
-        if operation is OperationType.MUTATION and request.method == "GET":
-            raise RequestProblem(405, "METHOD_NOT_ALLOWED", "Mutations are accepted only over POST.")
-        if operation is OperationType.SUBSCRIPTION:
-            raise RequestProblem(
-                400, "INVALID_INPUT", "Subscriptions run over WebSocket (graphql-transport-ws) on /graphql."
-            )
+        self._check_cost(prepared, operation_name, variables)
+        _check_transport(operation, request.method)
         # The operation's own name when the request does not repeat it (logs, metrics).
         named = operation_name if operation_name is not None else next(iter(prepared.operations))
         request.scope.setdefault("state", {})["operation"] = named
         request_context.set_operation(named)
 
-        try:
-            context: Context = await self.make_context(request, request_id, operation is OperationType.MUTATION)
-        except Exception as error:
-            if (reason := unavailable_reason(error)) is None:
-                raise
-            log.warning("request set-up failed: %s", reason, extra={"request_id": request_id, "error": repr(error)})
-            raise RequestProblem(503, SERVICE_UNAVAILABLE, f"Try again shortly: {reason}.") from None
+        context = await self._context(request, request_id, operation is OperationType.MUTATION)
         hide_suggestions = self.graphiql_page is None and context.viewer.is_anonymous
         if (
             hide_suggestions
@@ -372,6 +363,37 @@ class GraphQLEndpoint:
             await context.uow.close()
         assert isinstance(result, ExecutionResult)
         return self._respond(result, request_id, hide_suggestions)
+
+    async def _invalid(self, request: Request, prepared: Prepared) -> Response:
+        """A document that did not parse or validate: its errors, without suggestions for whom they are hidden."""
+        errors = list(prepared.errors)
+        if any("Did you mean" in e["message"] for e in errors) and await self._hides_suggestions(request):
+            errors = [{**e, "message": _SUGGESTION.sub("", e["message"])} for e in errors]
+        return JSONResponse({"errors": errors}, status_code=400)
+
+    def _check_cost(self, prepared: Prepared, operation_name: str | None, variables: dict[str, Any] | None) -> None:
+        cost = prepared.costs.get(operation_name)
+        if cost is None:
+            cost = prepared.cost(self.schema, self.prepare.sizes, operation_name, variables)  # type: ignore[attr-defined]
+        if cost > limits.MAX_QUERY_COST:
+            raise RequestProblem(
+                400,
+                "QUERY_TOO_COSTLY",
+                f"The operation's cost is {cost:,} points; the limit is {limits.MAX_QUERY_COST:,}. "
+                "Ask for smaller pages (first) or fewer nested lists.",
+                cost={"requested": cost, "limit": limits.MAX_QUERY_COST},
+            )
+
+    async def _context(self, request: Request, request_id: str, write: bool) -> Context:
+        """The request's context; a database that cannot be reached answers 503."""
+        try:
+            context: Context = await self.make_context(request, request_id, write)
+        except Exception as error:
+            if (reason := unavailable_reason(error)) is None:
+                raise
+            log.warning("request set-up failed: %s", reason, extra={"request_id": request_id, "error": repr(error)})
+            raise RequestProblem(503, SERVICE_UNAVAILABLE, f"Try again shortly: {reason}.") from None
+        return context
 
     def _respond(self, result: ExecutionResult, request_id: str, hide_suggestions: bool = False) -> Response:
         body: dict[str, Any] = {}

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from app import clock
+from app import clock, policy
 from app.db import Database
 from app.http import signed_links
 from app.ids import decode_id
@@ -67,7 +67,7 @@ def routes(database: Database) -> list[Route]:
                 return _error(request, 403, "FORBIDDEN", "An API key cannot use storefront pages; sign in as a user.")
             async with uow.session() as session:
                 found = await session.get(ShoppingList, list_id)
-                if found is None or not (viewer.is_support or found.customer_id in viewer.roles):
+                if found is None or not policy.reaches(viewer, found.customer_id):
                     return _not_found(request)
                 shown = await document(session, found)
         finally:
