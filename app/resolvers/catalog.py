@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from app import clock, opaque
+from app import clock, opaque, policy
 from app.catalog import listing
 from app.catalog import search as search_engine
 from app.catalog import text as catalog_text
@@ -197,7 +197,7 @@ async def price_for(info: Info, product_id: int, list_price: Decimal, customer_n
         return list_price
     viewer = info.context.viewer
     customer_id = viewer.customer_ids.get(customer_number)
-    if customer_id is None and viewer.is_support:
+    if customer_id is None and policy.sees_every_customer(viewer):
         found = await info.context.loaders.customer_by_number.load(customer_number[:32])
         customer_id = found.id if found is not None else None
     if customer_id is None:
