@@ -167,8 +167,9 @@ async def paginate(
     """One page of ``query`` (which selects one entity) in the order of ``keys``.
 
     The total is counted with the page unless ``lazy_total``: then only when a
-    client selects ``totalCount``. Today's lists count with the page, as their
-    pinned statement counts say; a list may switch when its pins are revisited.
+    client selects ``totalCount``. The API's lists pass ``lazy_total`` (a page
+    without totalCount costs one statement less); counting at once is for a
+    caller that needs the number itself.
     """
     size = page_size(first)
     paged = query

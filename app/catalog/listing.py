@@ -58,8 +58,8 @@ def _order(sort: ProductSort, postgres: bool) -> list[Any]:
     return [coded(Product.name), Product.id]
 
 
-async def shelf(session: AsyncSession, query: ShelfQuery, wanted: Wanted) -> tuple[list[ProductRow], bool]:
-    """The page's products in order, and whether more follow."""
+async def shelf(session: AsyncSession, query: ShelfQuery, wanted: Wanted) -> list[ProductRow]:
+    """The page's products in order, and the next one if there is one (for ``page_of``)."""
     postgres = session.get_bind().dialect.name == "postgresql"
     statement = (
         select_products(wanted)
@@ -68,8 +68,7 @@ async def shelf(session: AsyncSession, query: ShelfQuery, wanted: Wanted) -> tup
         .limit(max(query.limit, 0) + 1)
         .offset(max(query.offset, 0))
     )
-    rows = to_rows(wanted, (await session.execute(statement)).all())
-    return rows[: query.limit], len(rows) > query.limit
+    return to_rows(wanted, (await session.execute(statement)).all())
 
 
 def _counts(query: ShelfQuery) -> Select[int, int]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from app import clock, opaque
+from app import clock, opaque, policy
 from app.catalog import listing
 from app.catalog import search as search_engine
 from app.catalog import text as catalog_text
@@ -18,7 +18,7 @@ from app.context import Context, Info
 from app.errors import Forbidden, InvalidInput
 from app.ids import decode_id
 from app.models import Product
-from app.pagination import page_size
+from app.pagination import LazyTotal, Page, page_of, page_size
 from app.resolvers.access import require_user
 from app.viewer import Viewer
 
@@ -64,16 +64,25 @@ def offset_cursor(offset: int) -> str:
     return opaque.encode_number("o", offset)
 
 
+# A product and its place in the list (1-based): its cursor is ``offset_cursor(place)``.
+Placed = tuple[int, ProductRow]
+
+
 @dataclass(frozen=True, slots=True)
 class ProductPage:
-    products: list[ProductRow]
-    offset: int
-    has_next: bool
-    # None when the client did not ask and it came at no cost (it is then never read).
-    total: int | None
+    """The shared ``Page`` of products, with what only search has: facets, didYouMean, relaxed."""
+
+    page: Page[Placed]
     facets: dict[int, int]
     did_you_mean: str | None = None
     relaxed: bool = False
+
+
+def _placed_page(
+    rows: list[ProductRow], size: int, offset: int, total: int | LazyTotal, after: str | None
+) -> Page[Placed]:
+    """``rows`` (read with one more than ``size``) as the page after ``offset``, each cursor its row's place."""
+    return page_of(list(enumerate(rows, offset + 1)), size, lambda placed: offset_cursor(placed[0]), total, after)
 
 
 # Ties in search go first to what the customer ordered in this time.
@@ -110,12 +119,12 @@ async def search_products(
     sort: search_engine.ProductSort | None,
     first: int | None,
     after: str | None,
-    with_total: bool,
     with_facets: bool,
     columns: Wanted,
     customer_number: str | None = None,
 ) -> ProductPage:
-    """The page; the total and the facets are counted only when asked (``with_total``, ``with_facets``)."""
+    """The page; the facets are counted only when asked (``with_facets``), the shelf's total only when
+    a client selects ``totalCount`` (a ``LazyTotal``; search's comes with its page at no extra statement)."""
     viewer = require_user(info)
     size = page_size(first)
     offset = _offset(after)
@@ -127,35 +136,17 @@ async def search_products(
         node = (await category_tree(info.context)).by_id.get(pk) if pk is not None else None
         if node is None:
             # An unknown category is an empty shelf, not an error.
-            return ProductPage([], offset, False, 0, {})
+            return ProductPage(_placed_page([], size, offset, 0, after), {})
         category_path = node.path
     if not catalog_text.tokens((text or "").strip()):
-        # No words to search for: the shelf, by name unless asked otherwise.
-        shelf = listing.ShelfQuery(
-            category_path=category_path,
-            in_stock_only=in_stock_only,
-            sort=sort
-            if sort is not None and sort is not search_engine.ProductSort.RELEVANCE
-            else search_engine.ProductSort.NAME,
-            offset=offset,
-            limit=size,
-        )
-        async with info.context.uow.session() as session:
-            rows, has_next = await listing.shelf(session, shelf, columns)
-            facets = await listing.shelf_facets(session, shelf) if with_facets else {}
-            total = sum(facets.values()) if with_facets else None
-            if with_total and total is None:
-                # On the last page (not past it) the total is known without a count.
-                last = not has_next and (rows or not offset)
-                total = offset + len(rows) if last else await listing.shelf_total(session, shelf)
-        return ProductPage(rows, offset, has_next, total, facets)
+        return await _shelf_page(info, category_path, in_stock_only, sort, size, offset, after, with_facets, columns)
     query = search_engine.SearchQuery(
         text=text,
         category_path=category_path,
         in_stock_only=in_stock_only,
         sort=sort,
         offset=offset,
-        limit=size,
+        limit=size + 1,  # one more than the page: whether a next page exists
         with_facets=with_facets,
         customer_id=ranking_customer(viewer, customer_number),
         since=clock.now() - PURCHASE_HISTORY,
@@ -169,14 +160,52 @@ async def search_products(
     by_id = {row.id: row for row in rows}
     found = [by_id[i] for i in result.product_ids if i in by_id]
     return ProductPage(
-        products=found,
-        offset=offset,
-        has_next=offset + len(found) < result.total,
-        total=result.total,
+        page=_placed_page(found, size, offset, result.total, after),
         facets=result.facets,
         did_you_mean=result.did_you_mean,
         relaxed=result.relaxed,
     )
+
+
+async def _shelf_page(
+    info: Info,
+    category_path: str | None,
+    in_stock_only: bool,
+    sort: search_engine.ProductSort | None,
+    size: int,
+    offset: int,
+    after: str | None,
+    with_facets: bool,
+    columns: Wanted,
+) -> ProductPage:
+    """No words to search for: the shelf, by name unless asked otherwise."""
+    shelf = listing.ShelfQuery(
+        category_path=category_path,
+        in_stock_only=in_stock_only,
+        sort=sort
+        if sort is not None and sort is not search_engine.ProductSort.RELEVANCE
+        else search_engine.ProductSort.NAME,
+        offset=offset,
+        limit=size,
+    )
+    uow = info.context.uow
+    async with uow.session() as session:
+        rows = await listing.shelf(session, shelf, columns)
+        facets = await listing.shelf_facets(session, shelf) if with_facets else {}
+
+    async def count() -> int:
+        async with uow.session() as session:
+            return await listing.shelf_total(session, shelf)
+
+    total: int | LazyTotal
+    if with_facets:
+        total = sum(facets.values())
+    elif len(rows) <= size and (rows or not offset):
+        # On the last page (not past it) the total is known without a count.
+        total = offset + len(rows)
+    else:
+        total = LazyTotal(count)
+    return ProductPage(_placed_page(rows, size, offset, total, after), facets)
 
 
 async def product(info: Info, sku: str, columns: Wanted) -> ProductRow | None:
@@ -197,7 +226,7 @@ async def price_for(info: Info, product_id: int, list_price: Decimal, customer_n
         return list_price
     viewer = info.context.viewer
     customer_id = viewer.customer_ids.get(customer_number)
-    if customer_id is None and viewer.is_support:
+    if customer_id is None and policy.sees_every_customer(viewer):
         found = await info.context.loaders.customer_by_number.load(customer_number[:32])
         customer_id = found.id if found is not None else None
     if customer_id is None:

@@ -42,7 +42,7 @@ async def orders_of(
         if user_pk is None:
             raise InvalidInput("placedBy is not a user id.")
         query = query.where(Order.placed_by_id == user_pk)
-    return await paginate(info.context.uow, query, NEWEST_FIRST, first, after)
+    return await paginate(info.context.uow, query, NEWEST_FIRST, first, after, lazy_total=True)
 
 
 async def _order_to_act_on(info: Info, order_id: str, action: Action, refusal: str) -> Order:

@@ -31,7 +31,7 @@ async def _page(
         query = query.where(ReturnRequest.customer_id == customer_id)
     if statuses:
         query = query.where(ReturnRequest.status.in_(set(statuses)))
-    return await paginate(info.context.uow, query, NEWEST_FIRST, first, after)
+    return await paginate(info.context.uow, query, NEWEST_FIRST, first, after, lazy_total=True)
 
 
 async def returns_of(

@@ -23,7 +23,9 @@ def require_synonym_editor(info: Info) -> Viewer:
 
 async def list_synonyms(info: Info, first: int | None, after: str | None) -> Page[SearchSynonym]:
     require_synonym_editor(info)
-    return await paginate(info.context.uow, select(SearchSynonym), [SortKey(SearchSynonym.id)], first, after)
+    return await paginate(
+        info.context.uow, select(SearchSynonym), [SortKey(SearchSynonym.id)], first, after, lazy_total=True
+    )
 
 
 async def upsert_synonym(info: Info, synonym_id: str | None, terms: Sequence[str], two_way: bool) -> SearchSynonym:

@@ -21,7 +21,9 @@ async def list_account_requests(
     query = select(AccountRequest)
     if status is not None:
         query = query.where(AccountRequest.status == status)
-    return await paginate(info.context.uow, query, [SortKey(AccountRequest.id, descending=True)], first, after)
+    return await paginate(
+        info.context.uow, query, [SortKey(AccountRequest.id, descending=True)], first, after, lazy_total=True
+    )
 
 
 async def resolve_account_request(
@@ -55,7 +57,9 @@ async def find_customers(info: Info, search: str, first: int | None, after: str 
         query = query.where(
             or_(Customer.number.startswith(term, autoescape=True), func.lower(Customer.name).like(pattern, escape="\\"))
         )
-    return await paginate(info.context.uow, query, [SortKey(Customer.number), SortKey(Customer.id)], first, after)
+    return await paginate(
+        info.context.uow, query, [SortKey(Customer.number), SortKey(Customer.id)], first, after, lazy_total=True
+    )
 
 
 async def add_main_user(info: Info, customer_number: str, email: str, name: str, phone: str | None) -> User:
@@ -81,4 +85,6 @@ async def audit_log(info: Info, customer_number: str | None, first: int | None, 
         async with info.context.uow.session() as session:
             customer_id = await session.scalar(select(Customer.id).where(Customer.number == customer_number[:32]))
         query = query.where(AuditEntry.customer_id == customer_id)
-    return await paginate(info.context.uow, query, [SortKey(AuditEntry.id, descending=True)], first, after)
+    return await paginate(
+        info.context.uow, query, [SortKey(AuditEntry.id, descending=True)], first, after, lazy_total=True
+    )

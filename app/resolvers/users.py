@@ -32,7 +32,7 @@ async def customer_users(
     query = select(User).join(Membership, and_(Membership.user_id == User.id, Membership.customer_id == customer_id))
     if status is not None:
         query = query.where(Membership.status == status)
-    return await paginate(info.context.uow, query, USERS_BY_NAME, first, after)
+    return await paginate(info.context.uow, query, USERS_BY_NAME, first, after, lazy_total=True)
 
 
 async def _managed_customer(info: Info, number: str, field: str) -> Customer:

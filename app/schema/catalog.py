@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
@@ -16,8 +16,9 @@ from app.catalog.tree import CategoryNode
 from app.context import Info
 from app.ids import encode_id
 from app.models import DocumentKind, Product, ProductDocument, ProductImage, ProductType
+from app.pagination import Page
 from app.resolvers import catalog as resolve
-from app.schema.pagination import PageInfo
+from app.schema.pagination import PageInfo, edges, total_count
 
 CURRENCY = "NOK"
 
@@ -218,7 +219,9 @@ class ProductEdge:
 
 @strawberry.type
 class ProductConnection:
-    total_count: int
+    """The shared connection (app/schema/pagination.py) with search's extra fields."""
+
+    total_count: int = strawberry.field(resolver=total_count)
     edges: list[ProductEdge]
     page_info: PageInfo
     facets: list[CategoryFacet] = strawberry.field(
@@ -239,6 +242,7 @@ class ProductConnection:
             "the relaxed query: any word instead of all, products with more of the words first."
         ),
     )
+    page: strawberry.Private[Page[Any]]
 
 
 def _selected(info: Info, *path: str) -> list[SelectedField]:
@@ -325,7 +329,6 @@ class CatalogQuery:
             sort=sort,
             first=first,
             after=after,
-            with_total=_selects(info, "totalCount"),
             with_facets=_selects(info, "facets"),
             columns=columns,
         )
@@ -350,21 +353,18 @@ class CatalogQuery:
             if page.facets
             else []
         )
-        edges = [
-            ProductEdge(
-                cursor=resolve.offset_cursor(page.offset + i + 1),
-                node=ProductObject.of_row(row, category(row.category_id, row.category) if columns.category else False),
-            )
-            for i, row in enumerate(page.products)
-        ]
+
+        def node(placed: resolve.Placed) -> ProductObject:
+            row = placed[1]
+            return ProductObject.of_row(row, category(row.category_id, row.category) if columns.category else False)
+
         return ProductConnection(
-            # Counted only when asked (else never read).
-            total_count=page.total or 0,
-            edges=edges,
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else after),
+            edges=edges(page.page, node, ProductEdge),
+            page_info=PageInfo.of(page.page),
             facets=facets,
             did_you_mean=page.did_you_mean,
             relaxed=page.relaxed,
+            page=page.page,
         )
 
     @strawberry.field(description='The product page ("Produktinformasjon"), by SKU; null when unknown.')

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import strawberry
 
@@ -29,7 +29,11 @@ class Edge(Generic[NodeT]):
     node: NodeT
 
 
-def _total_count(self: Connection[Any]) -> int:
+class _Paged(Protocol):
+    page: Page[Any]
+
+
+def total_count(self: _Paged) -> int:
     """The page's total: a number it came with, or a ``LazyTotal`` counted now that a client selected it.
 
     Not ``async``: graphql-core awaits an awaitable result, and the usual counted
@@ -40,7 +44,7 @@ def _total_count(self: Connection[Any]) -> int:
 
 @strawberry.type
 class Connection(Generic[NodeT]):
-    total_count: int = strawberry.field(resolver=_total_count)
+    total_count: int = strawberry.field(resolver=total_count)
     edges: list[Edge[NodeT]]
     page_info: PageInfo
     page: strawberry.Private[Page[Any]]

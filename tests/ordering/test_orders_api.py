@@ -174,6 +174,23 @@ async def test_orders_with_50_orders_run_a_fixed_number_of_statements(
     assert log.count == 5, log.statements
 
 
+async def test_orders_without_total_count_count_nothing(
+    client: httpx.AsyncClient, shop: Shop, database: Database
+) -> None:
+    """The total is counted only when a client selects it (a LazyTotal): one statement less."""
+    for who in ("purchaser", "assistant", "main"):
+        await order_as(client, shop, who)
+    with count_statements(database) as log:
+        result = await gql(
+            client, ORDERS.replace("totalCount", ""), {"customerNumber": "10001", "first": 2}, token=shop.token("main")
+        )
+    orders = result["data"]["customer"]["orders"]
+    assert len(orders["edges"]) == 2 and orders["pageInfo"]["hasNextPage"] is True
+    # viewer with roles, customer, page, placers
+    assert log.count == 4, log.statements
+    assert not any("count(" in s.lower() for s in log.statements), log.statements
+
+
 async def test_a_cart_with_100_lines_runs_a_fixed_number_of_statements(
     client: httpx.AsyncClient, shop: Shop, database: Database
 ) -> None:
