@@ -166,7 +166,7 @@ async def submit_cart(
     )
     session.add(order)
     await session.flush()
-    session.add_all(
+    order_lines = [
         OrderLine(
             order_id=order.id,
             position=position,
@@ -179,7 +179,8 @@ async def submit_cart(
             line_total=line_total(line.unit_price, line.quantity),
         )
         for position, (line, product) in enumerate(rows)
-    )
+    ]
+    session.add_all(order_lines)
     # The search's tie-breaks count it from now on (pending approval included).
     await sales.record(session, order, [(product.id, line.quantity) for line, product in rows], 1)
     session.add(OrderEvent(order_id=order.id, status=status, at=now, user_id=actor.user_id))
@@ -194,9 +195,9 @@ async def submit_cart(
     )
     await session.flush()
     if needs_approval:
-        await notifications.awaiting_approval(session, settings, order)
+        await notifications.awaiting_approval(session, settings, order, order_lines)
     else:
-        await notifications.confirmation(session, settings, order, approver=None)
+        await notifications.confirmation(session, settings, order, approver=None, lines=order_lines)
     await events.emit(session, events.ORDER_SUBMITTED, events.order_data(session, order))
     if not needs_approval:
         await enter_feed(session, order)
