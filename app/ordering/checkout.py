@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit, clock
 from app.catalog import sales
@@ -210,5 +211,5 @@ async def enter_feed(session: AsyncSession, order: Order) -> None:
     The feed counter's row stays locked until commit, so every order change in
     the shop queues here; taking it last keeps that queue as short as it can be.
     """
-    order.feed_position = await counters.next_feed_position(session)
-    await session.flush()
+    await session.flush()  # the order's other changes first: the counter's lock is taken last
+    set_committed_value(order, "feed_position", await counters.give_feed_position(session, order.id))
