@@ -18,9 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audit, clock
 from app.catalog import sales
 from app.errors import DomainError, ErrorCode
+from app.models import DeliverySchedule as StoredSchedule
 from app.models import Order, OrderEvent, OrderStatus, User
 from app.ordering import notifications
+from app.ordering.calendar import DeliverySchedule
 from app.ordering.checkout import delivery_date_problem, enter_feed
+from app.ordering.schedules import from_model
 from app.settings import Settings
 from app.viewer import Viewer
 from app.webhooks import events
@@ -37,6 +40,23 @@ async def lock_order(session: AsyncSession, order_id: int) -> Order:
     if order is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such order.", "orderId")
     return order
+
+
+async def _lock_order_with_schedule(session: AsyncSession, order_id: int) -> tuple[Order, DeliverySchedule | None]:
+    """``lock_order``, and the customer's delivery schedule in the same SELECT: an outer join,
+    and ``FOR UPDATE OF orders`` so only the order's row is locked, as by ``lock_order``."""
+    row = (
+        await session.execute(
+            select(Order, StoredSchedule)
+            .outerjoin(StoredSchedule, StoredSchedule.customer_id == Order.customer_id)
+            .where(Order.id == order_id)
+            .with_for_update(of=Order)
+            .execution_options(populate_existing=True)
+        )
+    ).one_or_none()
+    if row is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, "No such order.", "orderId")
+    return row[0], from_model(row[1])
 
 
 def _require_pending(order: Order) -> None:
@@ -56,11 +76,11 @@ async def approve(
     The order's delivery date must still be orderable; the approver may give
     another agreed date, which replaces it.
     """
-    order = await lock_order(session, order_id)
+    order, schedule = await _lock_order_with_schedule(session, order_id)
     _require_pending(order)
     day = delivery_date or order.delivery_date
     field = "deliveryDate"
-    problem = await delivery_date_problem(session, order.customer_id, day, field)
+    problem = delivery_date_problem(schedule, day, field)
     if problem is not None:
         if delivery_date is None:
             problem = replace(problem, message=problem.message + " Approve with another deliveryDate; the order waits.")

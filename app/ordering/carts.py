@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import Integer, delete, func, or_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.errors import DomainError, ErrorCode, Problem
@@ -360,16 +361,29 @@ async def update_line(session: AsyncSession, cart: Cart, line_id: int | None, qu
 
 
 async def refresh_totals(session: AsyncSession, cart: Cart) -> None:
-    """Recount the cart's lines and subtotal from the rows themselves."""
+    """Recount the cart's lines and subtotal from the rows themselves.
+
+    One UPDATE that counts in its own subqueries and returns the result: the
+    cart's row is already locked by ``lock_for_change``, so nothing can change
+    the lines between the count and the write.
+    """
     await session.flush()
-    count, ore = (
+    table = Cart.__table__
+    # Core, not ORM, UPDATE: the returned values are set on ``cart`` as loaded, not re-read.
+    count, subtotal = (
         await session.execute(
-            select(
-                func.count(CartLine.id),
-                func.coalesce(func.sum(CartLine.quantity * type_coerce(CartLine.unit_price, Integer)), 0),
-            ).where(CartLine.cart_id == cart.id)
+            update(table)
+            .where(table.c.id == cart.id)
+            .values(
+                line_count=select(func.count(CartLine.id)).where(CartLine.cart_id == cart.id).scalar_subquery(),
+                subtotal=select(
+                    func.coalesce(func.sum(CartLine.quantity * type_coerce(CartLine.unit_price, Integer)), 0)
+                )
+                .where(CartLine.cart_id == cart.id)
+                .scalar_subquery(),
+            )
+            .returning(table.c.line_count, table.c.subtotal)
         )
     ).one()
-    cart.line_count = count
-    cart.subtotal = (Decimal(ore) / 100).quantize(Decimal("0.01"))
-    await session.flush()
+    set_committed_value(cart, "line_count", count)
+    set_committed_value(cart, "subtotal", subtotal)

@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit, clock
 from app.catalog import sales
@@ -29,11 +30,12 @@ from app.models import (
     OrderStatus,
     Product,
 )
+from app.models import DeliverySchedule as StoredSchedule
 from app.ordering import counters, notifications
-from app.ordering.calendar import too_far_ahead, why_not_deliverable
+from app.ordering.calendar import DeliverySchedule, too_far_ahead, why_not_deliverable
 from app.ordering.carts import lock_for_change
 from app.ordering.money import Totals, line_total
-from app.ordering.schedules import schedule_of
+from app.ordering.schedules import from_model, schedule_of
 from app.settings import Settings
 from app.viewer import Viewer
 from app.webhooks import events
@@ -59,9 +61,11 @@ def clean_text(value: str | None, limit: int, field: str, what: str) -> tuple[st
     return cleaned or None, None
 
 
-async def delivery_date_problem(session: AsyncSession, customer_id: int, day: date, field: str) -> Problem | None:
+def delivery_date_problem(schedule: DeliverySchedule | None, day: date, field: str) -> Problem | None:
+    """Why ``day`` cannot be ordered for under the customer's ``schedule`` (read by the caller, usually
+    joined into a SELECT it needs anyway), as a problem of ``field``; None if it can."""
     now = clock.now()
-    reason = too_far_ahead(day, now) or why_not_deliverable(await schedule_of(session, customer_id), day, now)
+    reason = too_far_ahead(day, now) or why_not_deliverable(schedule, day, now)
     if reason is None:
         return None
     return Problem(
@@ -89,20 +93,29 @@ def _line_problems(products: list[Product]) -> list[Problem]:
     return problems
 
 
-async def _delivery_address(session: AsyncSession, customer_id: int, opaque_id: str) -> DeliveryAddress | None:
-    """The customer's active delivery address named by an opaque id; None for anything else."""
+async def _delivery_address(
+    session: AsyncSession, customer_id: int, opaque_id: str
+) -> tuple[DeliveryAddress | None, DeliverySchedule | None]:
+    """The customer's active delivery address named by an opaque id (None for anything else), and
+    the customer's delivery schedule: one SELECT, the schedule an outer join. Without a valid
+    address the schedule is read on its own, as the delivery date is checked anyway."""
     address_pk = decode_id("DeliveryAddress", opaque_id)
     if address_pk is None:
-        return None
-    return (
-        await session.scalars(
-            select(DeliveryAddress).where(
+        return None, await schedule_of(session, customer_id)
+    row = (
+        await session.execute(
+            select(DeliveryAddress, StoredSchedule)
+            .outerjoin(StoredSchedule, StoredSchedule.customer_id == DeliveryAddress.customer_id)
+            .where(
                 DeliveryAddress.id == address_pk,
                 DeliveryAddress.customer_id == customer_id,
                 DeliveryAddress.active.is_(True),
             )
         )
     ).one_or_none()
+    if row is None:
+        return None, await schedule_of(session, customer_id)
+    return row[0], from_model(row[1])
 
 
 async def submit_cart(
@@ -126,7 +139,7 @@ async def submit_cart(
         )
     ).all()
     problems = _line_problems([product for _line, product in rows])
-    address = await _delivery_address(session, cart.customer_id, request.delivery_address_id)
+    address, schedule = await _delivery_address(session, cart.customer_id, request.delivery_address_id)
     if address is None:
         problems.append(
             Problem(
@@ -135,7 +148,7 @@ async def submit_cart(
                 "input.deliveryAddressId",
             )
         )
-    if problem := await delivery_date_problem(session, cart.customer_id, request.delivery_date, "input.deliveryDate"):
+    if problem := delivery_date_problem(schedule, request.delivery_date, "input.deliveryDate"):
         problems.append(problem)
     reference, problem = clean_text(request.reference, MAX_REFERENCE_CHARS, "input.reference", "The reference")
     comment, comment_problem = clean_text(request.comment, MAX_COMMENT_CHARS, "input.comment", "The comment")
@@ -166,7 +179,7 @@ async def submit_cart(
     )
     session.add(order)
     await session.flush()
-    session.add_all(
+    order_lines = [
         OrderLine(
             order_id=order.id,
             position=position,
@@ -179,7 +192,8 @@ async def submit_cart(
             line_total=line_total(line.unit_price, line.quantity),
         )
         for position, (line, product) in enumerate(rows)
-    )
+    ]
+    session.add_all(order_lines)
     # The search's tie-breaks count it from now on (pending approval included).
     await sales.record(session, order, [(product.id, line.quantity) for line, product in rows], 1)
     session.add(OrderEvent(order_id=order.id, status=status, at=now, user_id=actor.user_id))
@@ -194,9 +208,9 @@ async def submit_cart(
     )
     await session.flush()
     if needs_approval:
-        await notifications.awaiting_approval(session, settings, order)
+        await notifications.awaiting_approval(session, settings, order, order_lines)
     else:
-        await notifications.confirmation(session, settings, order, approver=None)
+        await notifications.confirmation(session, settings, order, approver=None, lines=order_lines)
     await events.emit(session, events.ORDER_SUBMITTED, events.order_data(session, order))
     if not needs_approval:
         await enter_feed(session, order)
@@ -209,5 +223,5 @@ async def enter_feed(session: AsyncSession, order: Order) -> None:
     The feed counter's row stays locked until commit, so every order change in
     the shop queues here; taking it last keeps that queue as short as it can be.
     """
-    order.feed_position = await counters.next_feed_position(session)
-    await session.flush()
+    await session.flush()  # the order's other changes first: the counter's lock is taken last
+    set_committed_value(order, "feed_position", await counters.give_feed_position(session, order.id))

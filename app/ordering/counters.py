@@ -20,11 +20,11 @@ never mistaken for an order number on the phone.
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Counter
+from app.models import Counter, Order
 
 ORDER_NUMBER = "order_number"
 ORDER_FEED = "order_feed"
@@ -71,3 +71,33 @@ async def next_return_number(session: AsyncSession) -> str:
 
 async def next_feed_position(session: AsyncSession) -> int:
     return await advance(session, ORDER_FEED)
+
+
+async def give_feed_position(session: AsyncSession, order_id: int) -> int:
+    """Advance the feed counter and store the value as the order's ``feed_position``; returns it.
+
+    On PostgreSQL one statement: the counter's upsert in a data-modifying CTE
+    feeding the order's UPDATE. The counter row is locked exactly as by
+    ``advance`` (until commit), so the ordering guarantee above is the same.
+    SQLite (no DML in CTEs) runs ``advance`` and the UPDATE.
+    """
+    orders = Order.__table__
+    if session.get_bind().dialect.name != "postgresql":
+        value = await advance(session, ORDER_FEED)
+        await session.execute(update(orders).where(orders.c.id == order_id).values(feed_position=value))
+        return value
+    counter = (
+        postgresql.insert(Counter)
+        .values(name=ORDER_FEED, value=1)
+        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+        .returning(Counter.value)
+        .cte("feed_counter")
+    )
+    statement = (
+        update(orders)
+        .where(orders.c.id == order_id)
+        .values(feed_position=select(counter.c.value).scalar_subquery())
+        .returning(orders.c.feed_position)
+    )
+    position: int = (await session.execute(statement)).scalar_one()
+    return position

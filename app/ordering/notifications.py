@@ -27,13 +27,33 @@ def order_link(settings: Settings, order: Order) -> str:
     return f"{settings.public_url}/orders/{order.number}"
 
 
-async def _order_params(session: AsyncSession, order: Order) -> dict[str, Any]:
-    customer = await session.get_one(Customer, order.customer_id)
-    address = await session.get_one(DeliveryAddress, order.delivery_address_id)
-    placed_by = await session.get(User, order.placed_by_id) if order.placed_by_id is not None else None
-    lines = (
-        await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position))
-    ).all()
+async def _header(session: AsyncSession, order: Order) -> tuple[Customer, DeliveryAddress, User | None]:
+    """The order's customer, delivery address and placer (None if deleted) in one SELECT, not three."""
+    customer, address, placer = (
+        await session.execute(
+            select(Customer, DeliveryAddress, User)
+            .select_from(Customer)
+            .join(DeliveryAddress, DeliveryAddress.id == order.delivery_address_id)
+            .outerjoin(User, User.id == order.placed_by_id)
+            .where(Customer.id == order.customer_id)
+        )
+    ).one()
+    return customer, address, placer
+
+
+async def _order_params(
+    session: AsyncSession,
+    order: Order,
+    header: tuple[Customer, DeliveryAddress, User | None],
+    lines: Sequence[OrderLine] | None,
+) -> dict[str, Any]:
+    """What the templates show of the order. ``lines``: the order's lines in position order when
+    the caller holds them already (checkout just wrote them); else they are read."""
+    customer, address, placed_by = header
+    if lines is None:
+        lines = (
+            await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position))
+        ).all()
     return {
         "number": order.number,
         "customer_name": customer.name,
@@ -64,9 +84,17 @@ async def _order_params(session: AsyncSession, order: Order) -> dict[str, Any]:
     }
 
 
-async def _to_placer(session: AsyncSession, settings: Settings, order: Order, template: str, **params: Any) -> None:
+async def _to_placer(
+    session: AsyncSession,
+    settings: Settings,
+    order: Order,
+    template: str,
+    lines: Sequence[OrderLine] | None = None,
+    **params: Any,
+) -> None:
     """``template`` to whoever placed the order (nobody, if that user has been deleted)."""
-    placer = await session.get(User, order.placed_by_id) if order.placed_by_id is not None else None
+    header = await _header(session, order)
+    placer = header[2]
     if placer is None:
         return
     outbox.enqueue(
@@ -75,16 +103,27 @@ async def _to_placer(session: AsyncSession, settings: Settings, order: Order, te
         template,
         placer.email,
         name=placer.name,
-        order=await _order_params(session, order),
+        order=await _order_params(session, order, header, lines),
         link=order_link(settings, order),
         **params,
     )
 
 
-async def confirmation(session: AsyncSession, settings: Settings, order: Order, approver: User | None) -> None:
+async def confirmation(
+    session: AsyncSession,
+    settings: Settings,
+    order: Order,
+    approver: User | None,
+    lines: Sequence[OrderLine] | None = None,
+) -> None:
     """To whoever placed the order: it is on its way to the warehouse."""
     await _to_placer(
-        session, settings, order, "order_confirmation", approved_by=approver.name if approver is not None else None
+        session,
+        settings,
+        order,
+        "order_confirmation",
+        lines,
+        approved_by=approver.name if approver is not None else None,
     )
 
 
@@ -103,7 +142,9 @@ async def _active_members(session: AsyncSession, customer_id: int, role: Role) -
     ).all()
 
 
-async def awaiting_approval(session: AsyncSession, settings: Settings, order: Order) -> int:
+async def awaiting_approval(
+    session: AsyncSession, settings: Settings, order: Order, lines: Sequence[OrderLine] | None = None
+) -> int:
     """To every active main user of the customer number; returns how many were told.
 
     A customer number without an active main user tells its purchasers
@@ -114,7 +155,7 @@ async def awaiting_approval(session: AsyncSession, settings: Settings, order: Or
         approvers = await _active_members(session, order.customer_id, Role.PURCHASER)
     if not approvers:
         return 0
-    params = await _order_params(session, order)
+    params = await _order_params(session, order, await _header(session, order), lines)
     for user in approvers:
         outbox.enqueue(
             session,
