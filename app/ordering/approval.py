@@ -108,7 +108,7 @@ async def approve(
     )
     await session.flush()
     await notifications.confirmation(session, settings, order, approver=approver)
-    await events.emit(session, events.ORDER_APPROVED, events.order_data(session, order))
+    await events.emit(session, events.EventType.ORDER_APPROVED, events.order_data(session, order))
     await enter_feed(session, order)
     return order
 
@@ -141,5 +141,5 @@ async def reject(session: AsyncSession, settings: Settings, actor: Viewer, order
     )
     await session.flush()
     await notifications.rejected(session, settings, order, rejecter)
-    await events.emit(session, events.ORDER_REJECTED, events.order_data(session, order))
+    await events.emit(session, events.EventType.ORDER_REJECTED, events.order_data(session, order))
     return order

@@ -211,7 +211,7 @@ async def submit_cart(
         await notifications.awaiting_approval(session, settings, order, order_lines)
     else:
         await notifications.confirmation(session, settings, order, approver=None, lines=order_lines)
-    await events.emit(session, events.ORDER_SUBMITTED, events.order_data(session, order))
+    await events.emit(session, events.EventType.ORDER_SUBMITTED, events.order_data(session, order))
     if not needs_approval:
         await enter_feed(session, order)
     return order

@@ -215,6 +215,6 @@ async def update_status(session: AsyncSession, settings: Settings, actor: Viewer
     await session.flush()
     if fresh:
         await notifications.shipped(session, settings, order, fresh)
-    await events.emit(session, events.ORDER_STATUS_CHANGED, events.order_data(session, order, previous.value))
+    await events.emit(session, events.EventType.ORDER_STATUS_CHANGED, events.order_data(session, order, previous.value))
     await enter_feed(session, order)
     return order

@@ -277,7 +277,7 @@ async def request_return(
     )
     returned_lines = [{"sku": lines[r.order_line_id][0].sku, "quantity": r.quantity} for r in returned]
     data = events.return_data(session, request, order.number, returned_lines)
-    await events.emit(session, events.RETURN_REQUESTED, data)
+    await events.emit(session, events.EventType.RETURN_REQUESTED, data)
     return request
 
 
@@ -330,5 +330,5 @@ async def set_status(
     if status in (ReturnStatus.APPROVED, ReturnStatus.REJECTED):
         await return_notifications.decided(session, settings, request)
     data = events.return_data(session, request, previous=previous.value)
-    await events.emit(session, events.RETURN_STATUS_CHANGED, data)
+    await events.emit(session, events.EventType.RETURN_STATUS_CHANGED, data)
     return request

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import strawberry
@@ -16,10 +15,12 @@ from app.schema.errors import UserError
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import OkPayload, reports_errors
 from app.webhooks.endpoints import Created
-from app.webhooks.events import EVENT_TYPES
+from app.webhooks.events import EventType
 
-
-@strawberry.enum(
+# The domain's enum is the GraphQL enum (strawberry.enum registers it on the class).
+strawberry.enum(
+    EventType,
+    name="WebhookEvent",
     description=(
         "What happened; the type in the payload is the lower-case name with a dot after the subject "
         "(ORDER_SUBMITTED: order.submitted). ORDER_SUBMITTED: an order was placed (status SUBMITTED, or "
@@ -27,19 +28,8 @@ from app.webhooks.events import EVENT_TYPES
         "ORDER_STATUS_CHANGED: the ERP moved it (IN_PROGRESS, SHIPPED, DELIVERED, CANCELLED; previousStatus "
         "given); RETURN_REQUESTED / RETURN_STATUS_CHANGED: returns; PRODUCT_OUT_OF_STOCK: a stock update "
         "took a product from above zero to zero."
-    )
+    ),
 )
-class WebhookEvent(enum.Enum):
-    ORDER_SUBMITTED = "order.submitted"
-    ORDER_APPROVED = "order.approved"
-    ORDER_REJECTED = "order.rejected"
-    ORDER_STATUS_CHANGED = "order.status_changed"
-    RETURN_REQUESTED = "return.requested"
-    RETURN_STATUS_CHANGED = "return.status_changed"
-    PRODUCT_OUT_OF_STOCK = "product.out_of_stock"
-
-
-assert tuple(e.value for e in WebhookEvent) == EVENT_TYPES
 
 WebhookDeliveryStatus = strawberry.enum(
     DeliveryStatus,
@@ -61,7 +51,7 @@ WebhookDeliveryStatus = strawberry.enum(
 class WebhookDeliveryType:
     id: strawberry.ID
     webhook_id: str = strawberry.field(description='The webhook-id header of every attempt ("msg_...").')
-    event: WebhookEvent
+    event: EventType
     status: DeliveryStatus
     attempts: int
     response_code: int | None = strawberry.field(
@@ -77,7 +67,7 @@ class WebhookDeliveryType:
         return cls(
             id=strawberry.ID(encode_id("WebhookDelivery", row.id)),
             webhook_id=row.message_id,
-            event=WebhookEvent(row.event),
+            event=EventType(row.event),
             status=row.status,
             attempts=row.attempts,
             response_code=row.response_code,
@@ -101,7 +91,7 @@ class WebhookDeliveryType:
 class WebhookEndpointType:
     id: strawberry.ID
     url: str
-    events: list[WebhookEvent]
+    events: list[EventType]
     enabled: bool = strawberry.field(
         description=(
             "False once it has failed for a day without a success (support is emailed). Events are still "
@@ -119,7 +109,7 @@ class WebhookEndpointType:
         return cls(
             id=strawberry.ID(encode_id("WebhookEndpoint", row.id)),
             url=row.url,
-            events=[WebhookEvent(e) for e in row.event_types],
+            events=[EventType(e) for e in row.event_types],
             enabled=row.enabled,
             failing_since=row.failing_since,
             created_at=row.created_at,
@@ -142,7 +132,7 @@ class WebhookEndpointInput:
             "user name or password in it."
         )
     )
-    events: list[WebhookEvent] = strawberry.field(description="At least one; repeats are ignored.")
+    events: list[EventType] = strawberry.field(description="At least one; repeats are ignored.")
 
 
 @strawberry.type

@@ -8,6 +8,7 @@ payload is only built when someone wants it.
 
 from __future__ import annotations
 
+import enum
 import json
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,22 +21,20 @@ from app import clock
 from app.ids import encode_id
 from app.models import ApiKey, Customer, Order, ReturnRequest, WebhookDelivery, WebhookEndpoint
 
-ORDER_SUBMITTED = "order.submitted"
-ORDER_APPROVED = "order.approved"
-ORDER_REJECTED = "order.rejected"
-ORDER_STATUS_CHANGED = "order.status_changed"
-RETURN_REQUESTED = "return.requested"
-RETURN_STATUS_CHANGED = "return.status_changed"
-PRODUCT_OUT_OF_STOCK = "product.out_of_stock"
-EVENT_TYPES = (
-    ORDER_SUBMITTED,
-    ORDER_APPROVED,
-    ORDER_REJECTED,
-    ORDER_STATUS_CHANGED,
-    RETURN_REQUESTED,
-    RETURN_STATUS_CHANGED,
-    PRODUCT_OUT_OF_STOCK,
-)
+
+class EventType(enum.StrEnum):
+    """What happened. The value is the payload's ``type`` and what endpoints subscribe to."""
+
+    ORDER_SUBMITTED = "order.submitted"
+    ORDER_APPROVED = "order.approved"
+    ORDER_REJECTED = "order.rejected"
+    ORDER_STATUS_CHANGED = "order.status_changed"
+    RETURN_REQUESTED = "return.requested"
+    RETURN_STATUS_CHANGED = "return.status_changed"
+    PRODUCT_OUT_OF_STOCK = "product.out_of_stock"
+
+
+EVENT_TYPES: tuple[str, ...] = tuple(event.value for event in EventType)
 
 
 def new_message_id() -> str:
@@ -56,10 +55,10 @@ async def emit(session: AsyncSession, event_type: str, data: Callable[[], Awaita
 
 async def emit_out_of_stock(session: AsyncSession, products: list[tuple[int, str]]) -> None:
     """product.out_of_stock for each (id, sku) of a stock batch: one SELECT for the whole batch."""
-    targets = await subscribers(session, PRODUCT_OUT_OF_STOCK)
+    targets = await subscribers(session, EventType.PRODUCT_OUT_OF_STOCK)
     if targets:
         for product_id, sku in products:
-            _queue(session, PRODUCT_OUT_OF_STOCK, targets, await out_of_stock_data(product_id, sku)())
+            _queue(session, EventType.PRODUCT_OUT_OF_STOCK, targets, await out_of_stock_data(product_id, sku)())
 
 
 async def subscribers(session: AsyncSession, event_type: str) -> list[int]:
