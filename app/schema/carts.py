@@ -16,7 +16,14 @@ from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
 from app.schema.lines import ProductLineInput
 from app.schema.payloads import OkPayload, reports_errors
-from app.schema.users import CUSTOMER, CustomerRef, UserType, user_or_none
+from app.schema.users import (
+    CUSTOMER,
+    CustomerRef,
+    UserType,
+    model_created_by,
+    model_customer,
+    model_updated_by,
+)
 
 
 @strawberry.type(name="DeliveryAddress", description="A delivery address (leveringsadresse) as ERP gives it.")
@@ -98,21 +105,9 @@ class CartType:
         lines: list[CartLine] = await info.context.loaders.lines_of_cart.load(self.model.id)
         return [CartLineType.of(line) for line in lines]
 
-    @strawberry.field(graphql_type=CUSTOMER)
-    async def customer(self, info: Info) -> CustomerRef:
-        return CustomerRef.from_model(await info.context.loaders.customer.load(self.model.customer_id))
-
-    @strawberry.field
-    async def created_by(self, info: Info) -> UserType | None:
-        if self.model.created_by_id is None:
-            return None
-        return user_or_none(await info.context.loaders.user.load(self.model.created_by_id))
-
-    @strawberry.field(description="Who made the last change.")
-    async def updated_by(self, info: Info) -> UserType | None:
-        if self.model.updated_by_id is None:
-            return None
-        return user_or_none(await info.context.loaders.user.load(self.model.updated_by_id))
+    customer: CustomerRef = strawberry.field(resolver=model_customer, graphql_type=CUSTOMER)
+    created_by: UserType | None = strawberry.field(resolver=model_created_by)
+    updated_by: UserType | None = strawberry.field(resolver=model_updated_by, description="Who made the last change.")
 
     @classmethod
     def of(cls, cart: Cart) -> CartType:

@@ -17,7 +17,14 @@ from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
 from app.schema.lines import ProductLineInput
 from app.schema.payloads import OkPayload, reports_errors
-from app.schema.users import CUSTOMER, CustomerRef, UserType, user_or_none
+from app.schema.users import (
+    CUSTOMER,
+    CustomerRef,
+    UserType,
+    model_created_by,
+    model_customer,
+    model_updated_by,
+)
 
 
 @strawberry.type(name="ShoppingListItem")
@@ -78,21 +85,11 @@ class ShoppingListType:
         items: list[ShoppingListItem] = await info.context.loaders.items_of_shopping_list.load(self.model.id)
         return [ShoppingListItemType.of(item, self.model.customer_id) for item in items]
 
-    @strawberry.field(graphql_type=CUSTOMER)
-    async def customer(self, info: Info) -> CustomerRef:
-        return CustomerRef.from_model(await info.context.loaders.customer.load(self.model.customer_id))
-
-    @strawberry.field(description="Who made the list; null when that user has been deleted.")
-    async def created_by(self, info: Info) -> UserType | None:
-        if self.model.created_by_id is None:
-            return None
-        return user_or_none(await info.context.loaders.user.load(self.model.created_by_id))
-
-    @strawberry.field(description="Who made the last change.")
-    async def updated_by(self, info: Info) -> UserType | None:
-        if self.model.updated_by_id is None:
-            return None
-        return user_or_none(await info.context.loaders.user.load(self.model.updated_by_id))
+    customer: CustomerRef = strawberry.field(resolver=model_customer, graphql_type=CUSTOMER)
+    created_by: UserType | None = strawberry.field(
+        resolver=model_created_by, description="Who made the list; null when that user has been deleted."
+    )
+    updated_by: UserType | None = strawberry.field(resolver=model_updated_by, description="Who made the last change.")
 
     @strawberry.field(
         description=(
