@@ -22,6 +22,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app import clock, migrations
+from app.catalog import synonyms
 from app.db import Database
 from app.main import create_app
 from app.settings import RateLimits, Settings
@@ -190,6 +191,16 @@ def smtp_sink() -> Iterator[SmtpSink]:
 def _release_clock() -> Iterator[None]:
     yield
     clock.set_now(None)
+
+
+@pytest.fixture(autouse=True)
+def _no_synonyms_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's database starts with no synonyms (token ""): so does this process's copy of them.
+
+    Otherwise a test that changed synonyms earlier in the same worker leaves a copy with another
+    token, and the next search reloads it: two statements more than a statement-count test pins.
+    """
+    monkeypatch.setattr(synonyms, "_copy", synonyms.Expansions())
 
 
 @pytest.fixture
