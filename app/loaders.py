@@ -16,7 +16,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.catalog.product_rows import ProductRow, Wanted, select_products, to_rows
+from app.catalog.product_rows import ProductRow, Wanted, parameters, products_with, to_rows
 from app.models import (
     AgreementPrice,
     CartLine,
@@ -102,7 +102,9 @@ class Loaders:
 
             async def batch(skus: Sequence[str]) -> list[ProductRow | None]:
                 async with self._uow.session() as session:
-                    result = await session.execute(select_products(wanted).where(Product.sku.in_(skus)))
+                    result = await session.execute(
+                        products_with(wanted, Product.sku), parameters(wanted, keys=list(skus))
+                    )
                     index = {row.sku: row for row in to_rows(wanted, result.all())}
                 return [index.get(sku) for sku in skus]
 

@@ -11,13 +11,14 @@ many products there are.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.catalog.product_rows import ProductRow, Wanted, select_products, to_rows
+from app.catalog.product_rows import ProductRow, Shape, Wanted, parameters, select_shape, shape, to_rows
 from app.catalog.search import ProductSort
 from app.models import Category, CategoryProductCount, Product
 
@@ -32,16 +33,16 @@ class ShelfQuery:
     limit: int = 20
 
 
-def _filters(query: ShelfQuery) -> list[ColumnElement[bool]]:
+def _filters(in_category: bool, in_stock_only: bool) -> list[ColumnElement[bool]]:
     filters: list[ColumnElement[bool]] = [Product.active.is_(True)]
-    if query.category_path:
-        path = query.category_path
+    if in_category:
         # Its own alias: a Category joined for the page's columns must not correlate into this.
         subtree = aliased(Category, name="subtree")
+        path = bindparam("category_path", type_=Category.path.type)
         filters.append(
-            Product.category_id.in_(select(subtree.id).where(func.substr(subtree.path, 1, len(path)) == path))
+            Product.category_id.in_(select(subtree.id).where(func.substr(subtree.path, 1, func.length(path)) == path))
         )
-    if query.in_stock_only:
+    if in_stock_only:
         filters.append(Product.stock_quantity > 0)
     return filters
 
@@ -58,17 +59,28 @@ def _order(sort: ProductSort, postgres: bool) -> list[Any]:
     return [coded(Product.name), Product.id]
 
 
+@cache
+def _shelf_statement(
+    wanted: Shape, in_category: bool, in_stock_only: bool, sort: ProductSort, postgres: bool
+) -> Select[Any]:
+    """Built once per shape, the path and the page bound (see ``app.catalog.product_rows``)."""
+    return (
+        select_shape(*wanted)
+        .where(*_filters(in_category, in_stock_only))
+        .order_by(*_order(sort, postgres))
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+    )
+
+
 async def shelf(session: AsyncSession, query: ShelfQuery, wanted: Wanted) -> list[ProductRow]:
     """The page's products in order, and the next one if there is one (for ``page_of``)."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    statement = (
-        select_products(wanted)
-        .where(*_filters(query))
-        .order_by(*_order(query.sort, postgres))
-        .limit(max(query.limit, 0) + 1)
-        .offset(max(query.offset, 0))
-    )
-    return to_rows(wanted, (await session.execute(statement)).all())
+    statement = _shelf_statement(shape(wanted), bool(query.category_path), query.in_stock_only, query.sort, postgres)
+    bound = parameters(wanted, page_limit=max(query.limit, 0) + 1, page_offset=max(query.offset, 0))
+    if query.category_path:
+        bound["category_path"] = query.category_path
+    return to_rows(wanted, (await session.execute(statement, bound)).all())
 
 
 def _counts(query: ShelfQuery) -> Select[int, int]:

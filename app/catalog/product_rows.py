@@ -6,16 +6,22 @@ only when the client asks for it. What the response needs besides the product
 itself comes in the same statement when asked for: the first image's URL, the
 category, and the agreement prices of the customers named in the query (one
 outer join per customer number, so a price costs no statement of its own).
+
+Statements are built once per shape (which columns, how many customers) with
+the customers and keys as bound parameters: building a SELECT with its joins
+and aliases cost more CPU than PostgreSQL spends answering a page, and
+SQLAlchemy's compiled cache only saves the compiling, not the building.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from app.catalog.tree import CategoryNode
 from app.models import AgreementPrice, Category, Product, ProductImage, ProductType
@@ -81,18 +87,52 @@ class ProductRow:
 
 
 def select_products(wanted: Wanted) -> Select[Any]:
-    """SELECT of the wanted columns FROM products (and its joins); the caller adds WHERE, ORDER BY, LIMIT."""
+    """SELECT of the wanted columns FROM products (and its joins); the caller adds WHERE, ORDER BY, LIMIT
+    and executes it with ``parameters(wanted)``."""
+    return select_shape(*shape(wanted))
+
+
+def parameters(wanted: Wanted, **more: Any) -> dict[str, Any]:
+    """The bound values of ``select_products(wanted)``: its customers, and ``more``."""
+    more.update((f"agreed_customer_{n}", customer_id) for n, customer_id in enumerate(wanted.agreement_for))
+    return more
+
+
+def products_with(wanted: Wanted, key: InstrumentedAttribute[Any]) -> Select[Any]:
+    """``select_products(wanted)`` of the products whose ``key`` is in the bound list ``keys``."""
+    return _with(*shape(wanted), key)
+
+
+Shape = tuple[bool, bool, bool, int]
+
+
+def shape(wanted: Wanted) -> Shape:
+    """What decides the statement: the columns, and how many customers (not which: they are bound)."""
+    return wanted.description, wanted.thumbnail, wanted.category, len(wanted.agreement_for)
+
+
+@cache
+def _with(
+    description: bool, thumbnail: bool, category: bool, agreements: int, key: InstrumentedAttribute[Any]
+) -> Select[Any]:
+    statement = select_shape(description, thumbnail, category, agreements)
+    return statement.where(key.in_(bindparam("keys", expanding=True)))
+
+
+@cache
+def select_shape(description: bool, thumbnail: bool, category: bool, agreements: int) -> Select[Any]:
     statement: Select[Any] = select(*_BASE)  # type: ignore[assignment]  # grows by the wanted columns
-    if wanted.description:
+    if description:
         statement = statement.add_columns(Product.description)
-    if wanted.thumbnail:
+    if thumbnail:
         statement = statement.add_columns(THUMBNAIL)
-    if wanted.category:
+    if category:
         statement = statement.add_columns(*_CATEGORY).outerjoin(Category, Category.id == Product.category_id)
-    for n, customer_id in enumerate(wanted.agreement_for):
+    for n in range(agreements):
         agreed = aliased(AgreementPrice, name=f"agreed_{n}")
+        customer = bindparam(f"agreed_customer_{n}", type_=AgreementPrice.customer_id.type)
         statement = statement.add_columns(agreed.price).outerjoin(
-            agreed, and_(agreed.product_id == Product.id, agreed.customer_id == customer_id)
+            agreed, and_(agreed.product_id == Product.id, agreed.customer_id == customer)
         )
     return statement
 

@@ -12,7 +12,7 @@ from app.catalog import listing
 from app.catalog import search as search_engine
 from app.catalog import text as catalog_text
 from app.catalog.product_rows import THUMBNAIL as THUMBNAIL  # search suggestions read it from here
-from app.catalog.product_rows import ProductRow, Wanted, select_products, to_rows
+from app.catalog.product_rows import ProductRow, Wanted, parameters, products_with, to_rows
 from app.catalog.tree import CategoryTree, active_product_counts, load_tree
 from app.context import Context, Info
 from app.errors import Forbidden, InvalidInput
@@ -155,8 +155,9 @@ async def search_products(
         result = await search_engine.search(session, query)
         rows = []
         if result.product_ids:
-            statement = select_products(columns).where(Product.id.in_(result.product_ids))
-            rows = to_rows(columns, (await session.execute(statement)).all())
+            statement = products_with(columns, Product.id)
+            bound = parameters(columns, keys=list(result.product_ids))
+            rows = to_rows(columns, (await session.execute(statement, bound)).all())
     by_id = {row.id: row for row in rows}
     found = [by_id[i] for i in result.product_ids if i in by_id]
     return ProductPage(
