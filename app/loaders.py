@@ -16,7 +16,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.catalog.product_rows import ProductRow, Wanted, parameters, products_with, to_rows
+from app.catalog.product_rows import ProductRow, Wanted, products_with, read_products
 from app.models import (
     AgreementPrice,
     CartLine,
@@ -102,10 +102,8 @@ class Loaders:
 
             async def batch(skus: Sequence[str]) -> list[ProductRow | None]:
                 async with self._uow.session() as session:
-                    result = await session.execute(
-                        products_with(wanted, Product.sku), parameters(wanted, keys=list(skus))
-                    )
-                    index = {row.sku: row for row in to_rows(wanted, result.all())}
+                    rows = await read_products(session, wanted, products_with(wanted, Product.sku), keys=list(skus))
+                    index = {row.sku: row for row in rows}
                 return [index.get(sku) for sku in skus]
 
             self._product_rows[wanted] = DataLoader(batch)

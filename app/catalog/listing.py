@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.catalog.product_rows import ProductRow, Shape, Wanted, parameters, select_shape, shape, to_rows
+from app.catalog.product_rows import ProductRow, Shape, Wanted, read_products, select_shape, shape
 from app.catalog.search import ProductSort
 from app.models import Category, CategoryProductCount, Product
 
@@ -77,10 +77,10 @@ async def shelf(session: AsyncSession, query: ShelfQuery, wanted: Wanted) -> lis
     """The page's products in order, and the next one if there is one (for ``page_of``)."""
     postgres = session.get_bind().dialect.name == "postgresql"
     statement = _shelf_statement(shape(wanted), bool(query.category_path), query.in_stock_only, query.sort, postgres)
-    bound = parameters(wanted, page_limit=max(query.limit, 0) + 1, page_offset=max(query.offset, 0))
+    bound: dict[str, Any] = {"page_limit": max(query.limit, 0) + 1, "page_offset": max(query.offset, 0)}
     if query.category_path:
         bound["category_path"] = query.category_path
-    return to_rows(wanted, (await session.execute(statement, bound)).all())
+    return await read_products(session, wanted, statement, **bound)
 
 
 def _counts(query: ShelfQuery) -> Select[int, int]:

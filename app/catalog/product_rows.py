@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from app.catalog.tree import CategoryNode
@@ -88,14 +89,20 @@ class ProductRow:
 
 def select_products(wanted: Wanted) -> Select[Any]:
     """SELECT of the wanted columns FROM products (and its joins); the caller adds WHERE, ORDER BY, LIMIT
-    and executes it with ``parameters(wanted)``."""
+    and reads it with ``read_products``."""
     return select_shape(*shape(wanted))
 
 
-def parameters(wanted: Wanted, **more: Any) -> dict[str, Any]:
-    """The bound values of ``select_products(wanted)``: its customers, and ``more``."""
-    more.update((f"agreed_customer_{n}", customer_id) for n, customer_id in enumerate(wanted.agreement_for))
-    return more
+async def read_products(
+    session: AsyncSession, wanted: Wanted, statement: Select[Any], **values: Any
+) -> list[ProductRow]:
+    """The rows of a ``select_products(wanted)`` statement, bound to the wanted customers and ``values``.
+
+    Executed in Core on the session's connection: the ORM's result processing
+    would cost more than the rows (they are tuples, never ORM objects)."""
+    values.update((f"agreed_customer_{n}", customer_id) for n, customer_id in enumerate(wanted.agreement_for))
+    connection = await session.connection()
+    return to_rows(wanted, (await connection.execute(statement, values)).all())
 
 
 def products_with(wanted: Wanted, key: InstrumentedAttribute[Any]) -> Select[Any]:
