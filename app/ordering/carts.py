@@ -23,6 +23,7 @@ from app.errors import DomainError, ErrorCode, Problem
 from app.ids import decode_id
 from app.live.events import ChangeKind, publish_cart
 from app.models import AgreementPrice, Cart, CartLine, CartStatus, Order, OrderLine, Product
+from app.ordering import titles
 from app.ordering.money import ZERO
 from app.ordering.versions import first_version, raise_version, version_conflict
 
@@ -48,14 +49,9 @@ class LineRequest:
 def clean_name(name: str | None, field: str = "name") -> str:
     if name is None:
         return DEFAULT_NAME
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "A cart's name cannot be empty.", field)
-    if len(cleaned) > MAX_NAME_CHARS:
-        raise DomainError.of(
-            ErrorCode.INVALID_INPUT, f"A cart's name can be at most {MAX_NAME_CHARS} characters.", field
-        )
-    return cleaned
+    return titles.clean_title(
+        name, field, most=MAX_NAME_CHARS, missing="A cart's name cannot be empty.", what="A cart's name"
+    )
 
 
 def check_quantity(quantity: int, field: str, *, allow_zero: bool = False) -> Problem | None:

@@ -22,7 +22,7 @@ from app import clock
 from app.dml import rows_matched
 from app.errors import DomainError, ErrorCode, Problem
 from app.models import Cart, Product, ShoppingList, ShoppingListItem
-from app.ordering import carts
+from app.ordering import carts, titles
 from app.ordering.carts import MAX_CART_LINES, MAX_QUANTITY, LineRequest
 from app.ordering.versions import first_version, raise_version, version_conflict
 
@@ -34,14 +34,9 @@ FIELD = "items"
 
 def clean_title(title: str, field: str = "title") -> str:
     """Whitespace collapsed; 1 to 100 characters."""
-    cleaned = " ".join(title.split())
-    if not cleaned:
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "A shopping list needs a title.", field)
-    if len(cleaned) > MAX_TITLE_CHARS:
-        raise DomainError.of(
-            ErrorCode.INVALID_INPUT, f"A shopping list's title can be at most {MAX_TITLE_CHARS} characters.", field
-        )
-    return cleaned
+    return titles.clean_title(
+        title, field, most=MAX_TITLE_CHARS, missing="A shopping list needs a title.", what="A shopping list's title"
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from app.ordering.money import Totals, line_total
 from app.resolvers import carts as resolve
 from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
-from app.schema.lines import ProductLineInput
+from app.schema.lines import CartLineInput
 from app.schema.payloads import OkPayload, reports_errors
 from app.schema.users import (
     CUSTOMER,
@@ -129,11 +129,6 @@ class CartType:
 
 def cart_or_none(cart: Cart | None) -> CartType | None:
     return CartType.of(cart) if cart is not None else None
-
-
-@strawberry.input(description="Exactly one of sku and productId; quantity 1 to 100,000.")
-class CartLineInput(ProductLineInput):
-    pass
 
 
 @strawberry.type
