@@ -16,14 +16,7 @@ from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
 from app.schema.lines import CartLineInput
 from app.schema.payloads import OkPayload, reports_errors
-from app.schema.users import (
-    CUSTOMER,
-    CustomerRef,
-    UserType,
-    model_created_by,
-    model_customer,
-    model_updated_by,
-)
+from app.schema.users import CUSTOMER, CustomerRef, UserType, model_created_by, model_customer, model_updated_by
 
 
 @strawberry.type(name="DeliveryAddress", description="A delivery address (leveringsadresse) as ERP gives it.")
