@@ -15,7 +15,7 @@ from app.ordering.fulfilment import ShipmentRequest, StatusUpdate
 from app.ordering.return_window import last_return_day
 from app.resolvers import carts as resolve_carts
 from app.resolvers import orders as resolve
-from app.schema.carts import CartPayload, CartType, DeliveryAddressType
+from app.schema.carts import SUBTOTAL_RULE, TOTAL_RULE, VAT_RULE, CartPayload, CartType, DeliveryAddressType
 from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
 from app.schema.pagination import PageInfo, edges
@@ -113,9 +113,9 @@ class OrderType:
     delivered_at: datetime | None
     updated_at: datetime = strawberry.field(description="The last change of status (or of shipments).")
     line_count: int
-    subtotal: Money = strawberry.field(description="Sum of the lines, excluding VAT.")
-    vat: Money = strawberry.field(description="25 % of the subtotal, rounded half-up to the øre.")
-    total: Money = strawberry.field(description="Subtotal plus VAT.")
+    subtotal: Money = strawberry.field(description=SUBTOTAL_RULE)
+    vat: Money = strawberry.field(description=VAT_RULE)
+    total: Money = strawberry.field(description=TOTAL_RULE)
     model: strawberry.Private[Order]
 
     @strawberry.field(
