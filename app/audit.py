@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,3 +31,26 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def status_changed(
+    session: AsyncSession,
+    actor: Viewer | None,
+    action: str,
+    customer_id: int,
+    number: str,
+    previous: enum.Enum,
+    status: enum.Enum,
+    **details: Any,
+) -> AuditEntry:
+    """Add an entry for the order or return ``number`` moving from ``previous`` to ``status``."""
+    return record(
+        session,
+        actor,
+        action,
+        customer_id=customer_id,
+        subject_id=number,
+        previous=previous.value,
+        status=status.value,
+        **details,
+    )

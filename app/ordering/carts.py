@@ -23,7 +23,9 @@ from app.errors import DomainError, ErrorCode, Problem
 from app.ids import decode_id
 from app.live.events import ChangeKind, publish_cart
 from app.models import AgreementPrice, Cart, CartLine, CartStatus, Order, OrderLine, Product
+from app.ordering import titles
 from app.ordering.money import ZERO
+from app.ordering.versions import first_version, raise_version, version_conflict
 
 MIN_QUANTITY = 1
 MAX_QUANTITY = 100_000
@@ -47,14 +49,9 @@ class LineRequest:
 def clean_name(name: str | None, field: str = "name") -> str:
     if name is None:
         return DEFAULT_NAME
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "A cart's name cannot be empty.", field)
-    if len(cleaned) > MAX_NAME_CHARS:
-        raise DomainError.of(
-            ErrorCode.INVALID_INPUT, f"A cart's name can be at most {MAX_NAME_CHARS} characters.", field
-        )
-    return cleaned
+    return titles.clean_title(
+        name, field, most=MAX_NAME_CHARS, missing="A cart's name cannot be empty.", what="A cart's name"
+    )
 
 
 def check_quantity(quantity: int, field: str, *, allow_zero: bool = False) -> Problem | None:
@@ -67,18 +64,13 @@ def check_quantity(quantity: int, field: str, *, allow_zero: bool = False) -> Pr
 
 
 async def create_cart(session: AsyncSession, customer_id: int, user_id: int | None, name: str | None) -> Cart:
-    now = clock.now()
     cart = Cart(
         customer_id=customer_id,
         name=clean_name(name),
         status=CartStatus.OPEN,
-        version=1,
         line_count=0,
         subtotal=ZERO,
-        created_by_id=user_id,
-        updated_by_id=user_id,
-        created_at=now,
-        updated_at=now,
+        **first_version(user_id),
     )
     session.add(cart)
     await session.flush()
@@ -99,17 +91,14 @@ async def lock_for_change(
     INVALID_STATE when the cart is no longer open, CONFLICT when someone
     changed it since ``expected_version``.
     """
-    conditions = [Cart.id == cart_id, Cart.status == CartStatus.OPEN]
-    if expected_version is not None:
-        conditions.append(Cart.version == expected_version)
-    statement = (
-        update(Cart)
-        .where(*conditions)
-        .values(version=Cart.version + 1, updated_by_id=user_id, updated_at=clock.now(), status=new_status)
-        .returning(Cart)
-        .execution_options(synchronize_session=False, populate_existing=True)
+    cart = await raise_version(
+        session,
+        Cart,
+        [Cart.id == cart_id, Cart.status == CartStatus.OPEN],
+        user_id,
+        expected_version,
+        status=new_status,
     )
-    cart = (await session.scalars(statement)).one_or_none()
     if cart is not None:
         kind = ChangeKind.UPDATED if new_status is CartStatus.OPEN else ChangeKind.SUBMITTED
         publish_cart(session, kind, cart.id, cart.customer_id)
@@ -119,12 +108,7 @@ async def lock_for_change(
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such cart.", "cartId")
     if current.status is not CartStatus.OPEN:
         raise DomainError.of(ErrorCode.INVALID_STATE, "The cart has been sent and can no longer change.", "cartId")
-    raise DomainError.of(
-        ErrorCode.CONFLICT,
-        f"The cart changed meanwhile (version {current.version}, you expected {expected_version}). "
-        "Read it again and repeat your change.",
-        "expectedVersion",
-    )
+    raise version_conflict("The cart changed", current.version, expected_version)
 
 
 async def prices_for(session: AsyncSession, customer_id: int, products: Sequence[Product]) -> dict[int, Decimal]:

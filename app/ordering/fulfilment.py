@@ -203,14 +203,8 @@ async def update_status(session: AsyncSession, settings: Settings, actor: Viewer
             note=update.note.strip() if update.note and update.note.strip() else None,
         )
     )
-    audit.record(
-        session,
-        actor,
-        "order.status_changed",
-        customer_id=order.customer_id,
-        subject_id=order.number,
-        previous=previous.value,
-        status=update.status.value,
+    audit.status_changed(
+        session, actor, "order.status_changed", order.customer_id, order.number, previous, update.status
     )
     await session.flush()
     if fresh:

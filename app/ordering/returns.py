@@ -260,6 +260,7 @@ async def request_return(
         if pk is not None
     ]
     session.add_all(returned)
+    returned_lines = [{"sku": lines[r.order_line_id][0].sku, "quantity": r.quantity} for r in returned]
     audit.record(
         session,
         actor,
@@ -268,14 +269,13 @@ async def request_return(
         subject_id=request.number,
         order=order.number,
         reason=form.reason.value,
-        lines=[{"sku": lines[r.order_line_id][0].sku, "quantity": r.quantity} for r in returned],
+        lines=returned_lines,
     )
     await session.flush()
     requester = await session.get(User, actor.user_id) if actor.user_id is not None else None
     await return_notifications.requested(
         session, settings, request, order, [(lines[r.order_line_id][0], r.quantity) for r in returned], requester
     )
-    returned_lines = [{"sku": lines[r.order_line_id][0].sku, "quantity": r.quantity} for r in returned]
     data = events.return_data(session, request, order.number, returned_lines)
     await events.emit(session, events.EventType.RETURN_REQUESTED, data)
     return request
@@ -316,15 +316,8 @@ async def set_status(
     request.note = cleaned
     request.handled_by_id = actor.user_id
     request.updated_at = clock.now()
-    audit.record(
-        session,
-        actor,
-        "return.status_changed",
-        customer_id=request.customer_id,
-        subject_id=request.number,
-        previous=previous.value,
-        status=status.value,
-        note=cleaned,
+    audit.status_changed(
+        session, actor, "return.status_changed", request.customer_id, request.number, previous, status, note=cleaned
     )
     await session.flush()
     if status in (ReturnStatus.APPROVED, ReturnStatus.REJECTED):

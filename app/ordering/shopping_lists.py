@@ -15,15 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.dml import rows_matched
 from app.errors import DomainError, ErrorCode, Problem
 from app.models import Cart, Product, ShoppingList, ShoppingListItem
-from app.ordering import carts
+from app.ordering import carts, titles
 from app.ordering.carts import MAX_CART_LINES, MAX_QUANTITY, LineRequest
+from app.ordering.versions import first_version, raise_version, version_conflict
 
 MAX_TITLE_CHARS = 100
 # A standing list is read by people on paper; past this it is a catalogue, not a list.
@@ -33,14 +34,9 @@ FIELD = "items"
 
 def clean_title(title: str, field: str = "title") -> str:
     """Whitespace collapsed; 1 to 100 characters."""
-    cleaned = " ".join(title.split())
-    if not cleaned:
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "A shopping list needs a title.", field)
-    if len(cleaned) > MAX_TITLE_CHARS:
-        raise DomainError.of(
-            ErrorCode.INVALID_INPUT, f"A shopping list's title can be at most {MAX_TITLE_CHARS} characters.", field
-        )
-    return cleaned
+    return titles.clean_title(
+        title, field, most=MAX_TITLE_CHARS, missing="A shopping list needs a title.", what="A shopping list's title"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,16 +74,8 @@ def _check_batch_size(requests: Sequence[LineRequest], *, allow_empty: bool) -> 
 
 
 async def create_list(session: AsyncSession, customer_id: int, user_id: int | None, title: str) -> ShoppingList:
-    now = clock.now()
     shopping_list = ShoppingList(
-        customer_id=customer_id,
-        title=clean_title(title),
-        version=1,
-        item_count=0,
-        created_by_id=user_id,
-        updated_by_id=user_id,
-        created_at=now,
-        updated_at=now,
+        customer_id=customer_id, title=clean_title(title), item_count=0, **first_version(user_id)
     )
     session.add(shopping_list)
     await session.flush()
@@ -102,28 +90,13 @@ async def lock_for_change(
     NOT_FOUND when the list is gone (a colleague deleted it), CONFLICT when
     someone saved since ``expected_version``.
     """
-    conditions = [ShoppingList.id == list_id]
-    if expected_version is not None:
-        conditions.append(ShoppingList.version == expected_version)
-    statement = (
-        update(ShoppingList)
-        .where(*conditions)
-        .values(version=ShoppingList.version + 1, updated_by_id=user_id, updated_at=clock.now())
-        .returning(ShoppingList)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
-    locked = (await session.scalars(statement)).one_or_none()
+    locked = await raise_version(session, ShoppingList, [ShoppingList.id == list_id], user_id, expected_version)
     if locked is not None:
         return locked
     current = await session.scalar(select(ShoppingList.version).where(ShoppingList.id == list_id))
     if current is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such shopping list.", "listId")
-    raise DomainError.of(
-        ErrorCode.CONFLICT,
-        f"The list was changed meanwhile (version {current}, you expected {expected_version}). "
-        "Read it again and repeat your change.",
-        "expectedVersion",
-    )
+    raise version_conflict("The list was changed", current, expected_version)
 
 
 async def items_of(session: AsyncSession, list_id: int) -> list[ShoppingListItem]:

@@ -10,7 +10,7 @@ from typing import Any, Protocol, TypeVar
 
 from app import policy
 from app.context import Info
-from app.errors import Forbidden, Unauthenticated
+from app.errors import DomainError, ErrorCode, Forbidden, Unauthenticated
 from app.ids import decode_id
 from app.models import Customer
 from app.policy import Scope
@@ -97,3 +97,11 @@ async def reachable_object(info: Info, model: type[OwnedT], opaque_id: str) -> O
     if found is None or not policy.reaches(info.context.viewer, found.customer_id):
         return None
     return found
+
+
+def pk_or_not_found(type_name: str, opaque_id: str, message: str, field: str) -> int:
+    """The primary key in an id of ``type_name``; NOT_FOUND (``message``, on ``field``) for any other string."""
+    pk = decode_id(type_name, opaque_id)
+    if pk is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, message, field)
+    return pk

@@ -9,12 +9,11 @@ from sqlalchemy import select
 from app import policy
 from app.context import Info
 from app.errors import DomainError, ErrorCode
-from app.ids import decode_id
 from app.models import Order, ReturnRequest, ReturnStatus
 from app.ordering import returns
 from app.pagination import Page, SortKey, empty_page, paginate
 from app.policy import Action
-from app.resolvers.access import reachable_object, require_support, require_user
+from app.resolvers.access import pk_or_not_found, reachable_object, require_support, require_user
 
 NEWEST_FIRST = (SortKey(ReturnRequest.id, descending=True),)
 
@@ -69,9 +68,7 @@ async def request_return(info: Info, order_id: str, form: returns.ReturnForm) ->
 
 async def set_return_status(info: Info, return_id: str, status: ReturnStatus, note: str | None) -> ReturnRequest:
     viewer = require_support(info)
-    pk = decode_id("ReturnRequest", return_id)
-    if pk is None:
-        raise DomainError.of(ErrorCode.NOT_FOUND, "No such return.", "id")
+    pk = pk_or_not_found("ReturnRequest", return_id, "No such return.", "id")
     async with info.context.uow.transaction() as session:
         changed = await returns.set_status(session, info.context.settings, viewer, pk, status, note)
     info.context.mail_queued()

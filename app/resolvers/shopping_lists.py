@@ -41,11 +41,14 @@ async def _editable(info: Info, list_id: str) -> ShoppingList:
     found = await shopping_list(info, list_id)
     if found is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such shopping list.", "listId")
-    if not policy.may(info.context.viewer, found.customer_id, Action.EDIT_SHOPPING_LISTS):
-        raise DomainError.of(
-            ErrorCode.NOT_PERMITTED, "Only the customer's own users can change its shopping lists.", "listId"
-        )
+    _may_edit(info, found.customer_id, "Only the customer's own users can change its shopping lists.", "listId")
     return found
+
+
+def _may_edit(info: Info, customer_id: int, refusal: str, field: str) -> None:
+    """NOT_PERMITTED (``refusal``) unless the viewer's role may change the customer's lists (support may not)."""
+    if not policy.may(info.context.viewer, customer_id, Action.EDIT_SHOPPING_LISTS):
+        raise DomainError.of(ErrorCode.NOT_PERMITTED, refusal, field)
 
 
 async def create_list(info: Info, customer_number: str, title: str) -> ShoppingList:
@@ -53,10 +56,7 @@ async def create_list(info: Info, customer_number: str, title: str) -> ShoppingL
     customer = await reachable_customer(info, customer_number)
     if customer is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such customer number.", "customerNumber")
-    if not policy.may(info.context.viewer, customer.id, Action.EDIT_SHOPPING_LISTS):
-        raise DomainError.of(
-            ErrorCode.NOT_PERMITTED, "Only the customer's own users can make shopping lists.", "customerNumber"
-        )
+    _may_edit(info, customer.id, "Only the customer's own users can make shopping lists.", "customerNumber")
     async with info.context.uow.transaction() as session:
         return await lists.create_list(session, customer.id, viewer.user_id, title)
 

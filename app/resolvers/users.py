@@ -10,12 +10,12 @@ from app.context import Info
 from app.errors import DomainError, ErrorCode, Forbidden, Problem
 from app.identity import users
 from app.identity.validation import check_email, check_name, check_phone, problems
-from app.ids import decode_id
 from app.loaders import USERS_BY_NAME
 from app.models import Customer, Membership, MembershipStatus, Role, User
 from app.pagination import Page, page_size, paginate
 from app.policy import Action
-from app.resolvers.access import reachable_customer, require_user
+from app.resolvers.access import pk_or_not_found, reachable_customer, require_user
+from app.viewer import Viewer
 
 MAX_CUSTOMERS_PER_USER_CREATE = 50
 
@@ -86,26 +86,23 @@ async def create_user(
     return created
 
 
-def _user_pk(user_id: str) -> int:
-    pk = decode_id("User", user_id)
-    if pk is None:
-        raise DomainError.of(ErrorCode.NOT_FOUND, "No such user on this customer number.", "userId")
-    return pk
+async def _managed_member(info: Info, user_id: str, customer_number: str) -> tuple[Viewer, Customer, int]:
+    """The viewer, a customer number it manages and the user id's key, checked in that order."""
+    viewer = require_user(info)
+    customer = await _managed_customer(info, customer_number, "customerNumber")
+    pk = pk_or_not_found("User", user_id, "No such user on this customer number.", "userId")
+    return viewer, customer, pk
 
 
 async def set_user_role(info: Info, user_id: str, customer_number: str, role: Role) -> User:
-    viewer = require_user(info)
-    customer = await _managed_customer(info, customer_number, "customerNumber")
-    pk = _user_pk(user_id)
+    viewer, customer, pk = await _managed_member(info, user_id, customer_number)
     async with info.context.uow.transaction() as session:
         await users.set_role(session, viewer, pk, customer, role)
         return await _fresh_user(session, pk)
 
 
 async def set_membership_status(info: Info, user_id: str, customer_number: str, status: MembershipStatus) -> User:
-    viewer = require_user(info)
-    customer = await _managed_customer(info, customer_number, "customerNumber")
-    pk = _user_pk(user_id)
+    viewer, customer, pk = await _managed_member(info, user_id, customer_number)
     async with info.context.uow.transaction() as session:
         await users.set_status(session, viewer, pk, customer, status)
         return await _fresh_user(session, pk)

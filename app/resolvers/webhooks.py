@@ -8,12 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.context import Info
-from app.errors import DomainError, ErrorCode
-from app.ids import decode_id
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.pagination import Page, SortKey, cursor_of, decode_cursor, empty_page, page_of, page_size
 from app.policy import Scope
-from app.resolvers.access import require_scope
+from app.resolvers.access import pk_or_not_found, require_scope
 from app.webhooks import endpoints
 
 NEWEST_FIRST = (SortKey(WebhookDelivery.id, descending=True),)
@@ -104,18 +102,14 @@ async def create_endpoint(info: Info, url: str, event_types: Sequence[str]) -> e
 
 async def delete_endpoint(info: Info, endpoint_id: str) -> None:
     key_id = _key_id(info)
-    pk = decode_id("WebhookEndpoint", endpoint_id)
-    if pk is None:
-        raise DomainError.of(ErrorCode.NOT_FOUND, "No such webhook endpoint.", "id")
+    pk = pk_or_not_found("WebhookEndpoint", endpoint_id, "No such webhook endpoint.", "id")
     async with info.context.uow.transaction() as session:
         await endpoints.remove(session, key_id, pk)
 
 
 async def replay_delivery(info: Info, delivery_id: str) -> WebhookDelivery:
     key_id = _key_id(info)
-    pk = decode_id("WebhookDelivery", delivery_id)
-    if pk is None:
-        raise DomainError.of(ErrorCode.NOT_FOUND, "No such webhook delivery.", "deliveryId")
+    pk = pk_or_not_found("WebhookDelivery", delivery_id, "No such webhook delivery.", "deliveryId")
     async with info.context.uow.transaction() as session:
         replayed = await endpoints.replay(session, key_id, pk)
     info.context.mail_queued()

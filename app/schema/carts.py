@@ -14,16 +14,14 @@ from app.ordering.money import Totals, line_total
 from app.resolvers import carts as resolve
 from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
-from app.schema.lines import ProductLineInput
+from app.schema.lines import CartLineInput
 from app.schema.payloads import OkPayload, reports_errors
-from app.schema.users import (
-    CUSTOMER,
-    CustomerRef,
-    UserType,
-    model_created_by,
-    model_customer,
-    model_updated_by,
-)
+from app.schema.users import CUSTOMER, CustomerRef, UserType, model_created_by, model_customer, model_updated_by
+
+# A cart's money and an order's are worked out alike (app/ordering/money.py), so they are described alike.
+SUBTOTAL_RULE = "Sum of the lines, excluding VAT."
+VAT_RULE = "25 % of the subtotal, rounded half-up to the øre."
+TOTAL_RULE = "Subtotal plus VAT."
 
 
 @strawberry.type(name="DeliveryAddress", description="A delivery address (leveringsadresse) as ERP gives it.")
@@ -95,9 +93,9 @@ class CartType:
     line_count: int
     created_at: datetime
     updated_at: datetime
-    subtotal: Money = strawberry.field(description="Sum of the lines, excluding VAT.")
-    vat: Money = strawberry.field(description="25 % of the subtotal, rounded half-up to the øre.")
-    total: Money = strawberry.field(description="Subtotal plus VAT.")
+    subtotal: Money = strawberry.field(description=SUBTOTAL_RULE)
+    vat: Money = strawberry.field(description=VAT_RULE)
+    total: Money = strawberry.field(description=TOTAL_RULE)
     model: strawberry.Private[Cart]
 
     @strawberry.field
@@ -129,11 +127,6 @@ class CartType:
 
 def cart_or_none(cart: Cart | None) -> CartType | None:
     return CartType.of(cart) if cart is not None else None
-
-
-@strawberry.input(description="Exactly one of sku and productId; quantity 1 to 100,000.")
-class CartLineInput(ProductLineInput):
-    pass
 
 
 @strawberry.type

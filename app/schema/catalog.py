@@ -159,6 +159,21 @@ class ProductObject:
     def of(
         cls, product: Product, thumbnail: str | None | bool = False, category: CategoryType | None | bool = False
     ) -> ProductObject:
+        return cls._of(product, thumbnail, category, prices={})
+
+    @classmethod
+    def of_row(cls, row: ProductRow, category: CategoryType | None | bool = False) -> ProductObject:
+        """From a row of ``app.catalog.product_rows`` (its description only where it was read)."""
+        return cls._of(row, row.thumbnail, category, row.prices)
+
+    @classmethod
+    def _of(
+        cls,
+        product: Product | ProductRow,
+        thumbnail: str | None | bool,
+        category: CategoryType | None | bool,
+        prices: dict[int, Decimal],
+    ) -> ProductObject:
         return cls(
             id=strawberry.ID(encode_id("Product", product.id)),
             sku=product.sku,
@@ -177,31 +192,7 @@ class ProductObject:
             category_pk=product.category_id,
             thumbnail=thumbnail,
             known_category=category,
-            prices={},
-        )
-
-    @classmethod
-    def of_row(cls, row: ProductRow, category: CategoryType | None | bool = False) -> ProductObject:
-        """From a row of ``app.catalog.product_rows`` (its description only where it was read)."""
-        return cls(
-            id=strawberry.ID(encode_id("Product", row.id)),
-            sku=row.sku,
-            name=row.name,
-            description=row.description,
-            unit=row.unit,
-            pack_size=row.pack_size,
-            manufacturer=row.manufacturer,
-            product_type=row.product_type,
-            active=row.active,
-            returnable=row.product_type.returnable,
-            in_stock=row.stock_quantity > 0,
-            stock_quantity=row.stock_quantity,
-            list_price=Money.nok(row.list_price),
-            pk=row.id,
-            category_pk=row.category_id,
-            thumbnail=row.thumbnail,
-            known_category=category,
-            prices=row.prices,
+            prices=prices,
         )
 
 

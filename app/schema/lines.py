@@ -1,4 +1,4 @@
-"""What a cart line and a shopping-list item are asked for in: a product by SKU or id, and a quantity."""
+"""The inputs a cart line and a shopping-list item are asked for in: a product by SKU or id, and a quantity."""
 
 from __future__ import annotations
 
@@ -17,3 +17,16 @@ class ProductLineInput:
 
     def to_request(self) -> LineRequest:
         return LineRequest(sku=self.sku, product_id=self.product_id, quantity=self.quantity)
+
+
+_RULES = "Exactly one of sku and productId; quantity 1 to 100,000."
+
+
+@strawberry.input(description=_RULES)
+class CartLineInput(ProductLineInput):
+    pass
+
+
+@strawberry.input(description=_RULES)
+class ShoppingListItemInput(ProductLineInput):
+    pass

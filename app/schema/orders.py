@@ -15,12 +15,12 @@ from app.ordering.fulfilment import ShipmentRequest, StatusUpdate
 from app.ordering.return_window import last_return_day
 from app.resolvers import carts as resolve_carts
 from app.resolvers import orders as resolve
-from app.schema.carts import CartPayload, CartType, DeliveryAddressType
+from app.schema.carts import SUBTOTAL_RULE, TOTAL_RULE, VAT_RULE, CartPayload, CartType, DeliveryAddressType
 from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
 from app.schema.pagination import PageInfo, edges
 from app.schema.payloads import reports_errors
-from app.schema.users import CUSTOMER, CustomerRef, UserType, user_or_none
+from app.schema.users import CUSTOMER, CustomerRef, UserType, customer_by_id, user_by_id
 
 
 @strawberry.type(
@@ -92,7 +92,7 @@ class OrderEventType:
 
     @strawberry.field(description="The user who made the change; null for changes the ERP reported.")
     async def by(self, info: Info) -> UserType | None:
-        return user_or_none(await info.context.loaders.user.load(self.by_pk)) if self.by_pk is not None else None
+        return await user_by_id(info, self.by_pk)
 
     @classmethod
     def of(cls, event: OrderEvent) -> OrderEventType:
@@ -113,9 +113,9 @@ class OrderType:
     delivered_at: datetime | None
     updated_at: datetime = strawberry.field(description="The last change of status (or of shipments).")
     line_count: int
-    subtotal: Money = strawberry.field(description="Sum of the lines, excluding VAT.")
-    vat: Money = strawberry.field(description="25 % of the subtotal, rounded half-up to the øre.")
-    total: Money = strawberry.field(description="Subtotal plus VAT.")
+    subtotal: Money = strawberry.field(description=SUBTOTAL_RULE)
+    vat: Money = strawberry.field(description=VAT_RULE)
+    total: Money = strawberry.field(description=TOTAL_RULE)
     model: strawberry.Private[Order]
 
     @strawberry.field(
@@ -125,7 +125,7 @@ class OrderType:
         ),
     )
     async def customer(self, info: Info) -> CustomerRef:
-        return CustomerRef.from_model(await info.context.loaders.customer.load(self.model.customer_id))
+        return await customer_by_id(info, self.model.customer_id)
 
     @strawberry.field(
         description=(
@@ -134,15 +134,11 @@ class OrderType:
         )
     )
     async def placed_by(self, info: Info) -> UserType | None:
-        if self.model.placed_by_id is None:
-            return None
-        return user_or_none(await info.context.loaders.user.load(self.model.placed_by_id))
+        return await user_by_id(info, self.model.placed_by_id)
 
     @strawberry.field
     async def approved_by(self, info: Info) -> UserType | None:
-        if self.model.approved_by_id is None:
-            return None
-        return user_or_none(await info.context.loaders.user.load(self.model.approved_by_id))
+        return await user_by_id(info, self.model.approved_by_id)
 
     @strawberry.field(description="Where the goods go, as chosen at checkout (even if ERP no longer offers it).")
     async def delivery_address(self, info: Info) -> DeliveryAddressType:

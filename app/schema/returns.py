@@ -16,7 +16,7 @@ from app.schema.errors import UserError
 from app.schema.orders import OrderLineType, OrderType
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import reports_errors
-from app.schema.users import CUSTOMER, CustomerRef, UserType, user_or_none
+from app.schema.users import CUSTOMER, CustomerRef, UserType, customer_by_id, user_by_id
 
 
 @strawberry.type(name="ReturnLine", description="How many of one order line go back.")
@@ -58,13 +58,11 @@ class ReturnRequestType:
 
     @strawberry.field(graphql_type=CUSTOMER)
     async def customer(self, info: Info) -> CustomerRef:
-        return CustomerRef.from_model(await info.context.loaders.customer.load(self.model.customer_id))
+        return await customer_by_id(info, self.model.customer_id)
 
     @strawberry.field(description="Who asked; null if that user has been deleted.")
     async def requested_by(self, info: Info) -> UserType | None:
-        if self.model.requested_by_id is None:
-            return None
-        return user_or_none(await info.context.loaders.user.load(self.model.requested_by_id))
+        return await user_by_id(info, self.model.requested_by_id)
 
     @strawberry.field(description="By the order line's position.")
     async def lines(self, info: Info) -> list[ReturnLineType]:

@@ -15,16 +15,9 @@ from app.resolvers import shopping_lists as resolve
 from app.schema.carts import CartPayload, CartType
 from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
-from app.schema.lines import ProductLineInput
+from app.schema.lines import ShoppingListItemInput
 from app.schema.payloads import OkPayload, reports_errors
-from app.schema.users import (
-    CUSTOMER,
-    CustomerRef,
-    UserType,
-    model_created_by,
-    model_customer,
-    model_updated_by,
-)
+from app.schema.users import CUSTOMER, CustomerRef, UserType, model_created_by, model_customer, model_updated_by
 
 
 @strawberry.type(name="ShoppingListItem")
@@ -122,11 +115,6 @@ class ShoppingListType:
             updated_at=shopping_list.updated_at,
             model=shopping_list,
         )
-
-
-@strawberry.input(description="Exactly one of sku and productId; quantity 1 to 100,000.")
-class ShoppingListItemInput(ProductLineInput):
-    pass
 
 
 @strawberry.type

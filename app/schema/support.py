@@ -15,7 +15,7 @@ from app.schema.errors import UserError
 from app.schema.identity import CustomerType, UserPayload
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import reports_errors
-from app.schema.users import UserType, user_or_none
+from app.schema.users import UserType, user_by_id, user_or_none
 
 AccountRequestStatusEnum = strawberry.enum(AccountRequestStatus, name="AccountRequestStatus")
 
@@ -62,9 +62,7 @@ class AuditEntryType:
 
     @strawberry.field(description="The user who acted; null for the system or an integration.")
     async def actor(self, info: Info) -> UserType | None:
-        if self.actor_pk is None:
-            return None
-        return user_or_none(await info.context.loaders.user.load(self.actor_pk))
+        return await user_by_id(info, self.actor_pk)
 
     @strawberry.field
     async def customer(self, info: Info) -> CustomerType | None:

@@ -58,7 +58,7 @@ class MembershipType:
 
     @strawberry.field(graphql_type=CUSTOMER)
     async def customer(self, info: Info) -> CustomerRef:
-        return CustomerRef.from_model(await info.context.loaders.customer.load(self.customer_pk))
+        return await customer_by_id(info, self.customer_pk)
 
     @classmethod
     def from_model(cls, membership: Membership) -> MembershipType:
@@ -104,24 +104,30 @@ def user_or_none(user: User | None) -> UserType | None:
     return UserType.from_model(user) if user is not None else None
 
 
+async def user_by_id(info: Info, user_id: int | None) -> UserType | None:
+    """The user with that key, through the request's loader; null without a key or when the user is gone."""
+    if user_id is None:
+        return None
+    return user_or_none(await info.context.loaders.user.load(user_id))
+
+
+async def customer_by_id(info: Info, customer_id: int) -> CustomerRef:
+    """The customer number with that key, through the request's loader."""
+    return CustomerRef.from_model(await info.context.loaders.customer.load(customer_id))
+
+
 # Resolvers shared by the types built over a model with ``customer_id``, ``created_by_id`` and
 # ``updated_by_id`` (carts, shopping lists): written once, given to each field with ``resolver=``.
 
 
 async def model_customer(root: Any, info: Info) -> CustomerRef:
     """The customer number the object belongs to."""
-    return CustomerRef.from_model(await info.context.loaders.customer.load(root.model.customer_id))
-
-
-async def _user_or_none(info: Info, user_id: int | None) -> UserType | None:
-    if user_id is None:
-        return None
-    return user_or_none(await info.context.loaders.user.load(user_id))
+    return await customer_by_id(info, root.model.customer_id)
 
 
 async def model_created_by(root: Any, info: Info) -> UserType | None:
-    return await _user_or_none(info, root.model.created_by_id)
+    return await user_by_id(info, root.model.created_by_id)
 
 
 async def model_updated_by(root: Any, info: Info) -> UserType | None:
-    return await _user_or_none(info, root.model.updated_by_id)
+    return await user_by_id(info, root.model.updated_by_id)
