@@ -13,12 +13,13 @@ import app.schema.enums  # noqa: F401 - registers ProductType and DocumentKind
 from app.catalog.product_rows import ProductRow, Wanted
 from app.catalog.search import ProductSort
 from app.catalog.tree import CategoryNode
-from app.context import Info
+from app.context import Context, Info
 from app.ids import encode_id
 from app.models import DocumentKind, Product, ProductDocument, ProductImage, ProductType
 from app.pagination import Page
 from app.resolvers import catalog as resolve
 from app.schema.pagination import PageInfo, edges, total_count
+from app.schema.ready import NOT_READY, ready_when
 
 CURRENCY = "NOK"
 
@@ -78,6 +79,24 @@ class ProductDocumentType:
     url: str
 
 
+# What a product read for a page already holds (see app/schema/ready.py); NOT_READY: its resolver loads it.
+def _known_thumbnail(product: ProductObject, *_: Any) -> str | None | object:
+    return NOT_READY if product.thumbnail is False else product.thumbnail
+
+
+def _known_category(product: ProductObject, *_: Any) -> CategoryType | None | object:
+    return NOT_READY if product.known_category is False else product.known_category
+
+
+def _known_price(product: ProductObject, arguments: dict[str, Any], context: Context) -> Money | object:
+    number = arguments.get("customerNumber")
+    if number is None:
+        return product.list_price
+    # Read with the product only for customer numbers the viewer is an active member of.
+    known = product.prices.get(context.viewer.customer_ids.get(number, 0)) if product.prices else None
+    return NOT_READY if known is None else Money.nok(known)
+
+
 @strawberry.type(name="Product")
 class ProductObject:
     id: strawberry.ID
@@ -105,11 +124,10 @@ class ProductObject:
     # customer id -> the price it pays, read with the product for the customer numbers the query names.
     prices: strawberry.Private[dict[int, Decimal]]
 
-    @strawberry.field(description="The first image's URL.")
+    @strawberry.field(description="The first image's URL.", metadata=ready_when(_known_thumbnail))
     def thumbnail_url(self, info: Info) -> str | None:
-        if self.thumbnail is not False:
-            return self.thumbnail  # type: ignore[return-value]
-        return self._thumbnail_url(info)  # type: ignore[return-value]  # graphql-core awaits it
+        known = _known_thumbnail(self)
+        return self._thumbnail_url(info) if known is NOT_READY else known  # type: ignore[return-value]  # awaited
 
     async def _thumbnail_url(self, info: Info) -> str | None:
         images: list[ProductImage] = await info.context.loaders.images_of_product.load(self.pk)
@@ -125,11 +143,10 @@ class ProductObject:
         documents: list[ProductDocument] = await info.context.loaders.documents_of_product.load(self.pk)
         return [ProductDocumentType(kind=d.kind, title=d.title, url=d.url) for d in documents]
 
-    @strawberry.field
+    @strawberry.field(metadata=ready_when(_known_category))
     def category(self, info: Info) -> CategoryType | None:
-        if self.known_category is not False:
-            return self.known_category  # type: ignore[return-value]
-        return self._category(info)  # type: ignore[return-value]  # graphql-core awaits it
+        known = _known_category(self)
+        return self._category(info) if known is NOT_READY else known  # type: ignore[return-value]  # awaited
 
     async def _category(self, info: Info) -> CategoryType | None:
         tree = await resolve.category_tree(info.context)
@@ -140,17 +157,12 @@ class ProductObject:
         description=(
             "Excluding VAT. With customerNumber: the customer's agreement price where one exists, else the list "
             "price. A customer number you are not an active member of answers null with a FORBIDDEN error."
-        )
+        ),
+        metadata=ready_when(_known_price),
     )
     def price(self, info: Info, customer_number: str | None = None) -> Money | None:
-        if customer_number is None:
-            return self.list_price
-        if self.prices:
-            # Read with the product only for customer numbers the viewer is an active member of.
-            known = self.prices.get(info.context.viewer.customer_ids.get(customer_number, 0))
-            if known is not None:
-                return Money.nok(known)
-        return self._price(info, customer_number)  # type: ignore[return-value]  # graphql-core awaits it
+        known = _known_price(self, {"customerNumber": customer_number}, info.context)
+        return self._price(info, customer_number) if known is NOT_READY else known  # type: ignore[arg-type, return-value]
 
     async def _price(self, info: Info, customer_number: str) -> Money | None:
         return Money.nok(await resolve.price_for(info, self.pk, self.list_price.amount, customer_number))

@@ -1,4 +1,4 @@
-"""The short road for plain leaf fields answers exactly what graphql-core's own execution answers."""
+"""The short road for fields at hand answers exactly what graphql-core's own execution answers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 from graphql import ExecutionResult, execute, parse
 
-from app.http.execution import execute_plain, plain_leaves
+from app.http.execution import execute_plain, short_roads
 from app.schema.schema import schema as app_schema
 
 
@@ -19,8 +19,15 @@ class Colour(enum.Enum):
 
 
 @strawberry.type
+class Inner:
+    value: str
+
+
+@strawberry.type
 class Thing:
     name: str
+    inner: Inner | None
+    required_inner: Inner
     count: int
     colour: Colour
     note: str | None
@@ -43,8 +50,26 @@ class Query:
     @strawberry.field
     def things(self) -> list[Thing]:
         return [
-            Thing(name="a", count=1, colour=Colour.RED, note=None, too_big=1, missing="x"),
-            Thing(name="b", count=2, colour=Colour.RED, note="n", too_big=2**40, missing=None),  # type: ignore[arg-type]
+            Thing(
+                name="a",
+                inner=Inner(value="v"),
+                required_inner=Inner(value="w"),
+                count=1,
+                colour=Colour.RED,
+                note=None,
+                too_big=1,
+                missing="x",
+            ),
+            Thing(
+                name="b",
+                inner=Inner(value=None),
+                required_inner=Inner(value=None),
+                count=2,  # type: ignore[arg-type]
+                colour=Colour.RED,
+                note="n",
+                too_big=2**40,
+                missing=None,  # type: ignore[arg-type]
+            ),
         ]
 
 
@@ -91,10 +116,20 @@ def test_a_null_in_a_non_null_field_is_the_same_error_and_nulls_its_parent() -> 
     assert errors(ours)[0][1] == ["things", 1, "missing"]
 
 
-def test_only_plain_attribute_fields_of_leaf_types_take_the_short_road() -> None:
-    plain = plain_leaves(app_schema._schema)
-    assert ("Product", "sku") in plain and ("Money", "amount") in plain
-    assert ("Product", "price") not in plain  # a resolver, with an argument
-    assert ("Product", "category") not in plain  # an object
-    assert ("Product", "thumbnailUrl") not in plain  # a resolver
-    assert not any(type_name.startswith("__") for type_name, _ in plain)
+def test_plain_attributes_and_ready_fields_take_the_short_road_lists_and_loads_do_not() -> None:
+    roads = short_roads(app_schema._schema)
+    assert ("Product", "sku") in roads and ("Money", "amount") in roads and ("ProductEdge", "node") in roads
+    assert ("Product", "price") in roads and ("Product", "thumbnailUrl") in roads  # ready_when
+    assert ("Product", "images") not in roads  # a list, loaded
+    assert ("ProductConnection", "edges") not in roads  # a list
+    assert ("Query", "products") not in roads  # a resolver
+    assert not any(type_name.startswith("__") for type_name, _ in roads)
+
+
+def test_an_error_below_an_object_on_the_short_road_is_reported_as_graphql_core_reports_it() -> None:
+    for document in ("{ things { name inner { value } } }", "{ things { name requiredInner { value } } }"):
+        ours, theirs = both(document)
+        assert ours.data == theirs.data
+        assert errors(ours) == errors(theirs) and errors(ours)
+    ours, _ = both("{ things { name inner { value } } }")
+    assert ours.data == {"things": [{"name": "a", "inner": {"value": "v"}}, {"name": "b", "inner": None}]}
