@@ -121,6 +121,8 @@ class ShortRoadExecutor(Executor):
     """graphql-core's ``Executor`` with a short road for fields at hand (see the module docstring)."""
 
     roads: dict[tuple[str, str], ShortRoad] = {}
+    # id of a field node of the document -> its coerced arguments (the document outlives the execution).
+    arguments_of: dict[int, dict[str, Any]]
 
     def execute_fields(
         self,
@@ -172,18 +174,25 @@ class ShortRoadExecutor(Executor):
         try:
             if road.read is not None:
                 return road.read(source)
-            node = details[0].node
-            arguments = (
-                get_argument_values(
-                    road.field, node, self.variable_values, details[0].fragment_variable_values, self.hide_suggestions
-                )
-                if road.field.args or node.arguments
-                else {}
-            )
-            answer = road.answer(source, arguments, self.context_value)  # type: ignore[misc]
+            answer = road.answer(source, self._arguments(road.field, details), self.context_value)  # type: ignore[misc]
         except Exception:
             return _LONG_ROAD
         return _LONG_ROAD if answer is NOT_READY else answer
+
+    def _arguments(self, field: GraphQLField, details: FieldDetailsList) -> dict[str, Any]:
+        """The field's arguments, coerced once per field of the document: the 20 products of a page
+        name the same ``price(customerNumber:)``, and coercing it cost more than answering it."""
+        node, fragment_variables = details[0].node, details[0].fragment_variable_values
+        if not (field.args or node.arguments):
+            return {}
+        if fragment_variables is not None:
+            return get_argument_values(field, node, self.variable_values, fragment_variables, self.hide_suggestions)
+        arguments = self.arguments_of.get(id(node))
+        if arguments is None:
+            arguments = self.arguments_of[id(node)] = get_argument_values(
+                field, node, self.variable_values, None, self.hide_suggestions
+            )
+        return arguments
 
     def _take(
         self,
@@ -246,5 +255,5 @@ def execute_plain(
     if isinstance(executor, list):  # the variables did not coerce
         return ExecutionResult(None, errors=executor)
     assert isinstance(executor, ShortRoadExecutor)
-    executor.roads = short_roads(schema)
+    executor.roads, executor.arguments_of = short_roads(schema), {}
     return executor.execute_operation()  # type: ignore[return-value]
