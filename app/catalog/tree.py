@@ -35,14 +35,16 @@ class CategoryTree:
         return [self.by_id[i] for i in node.ancestor_ids if i in self.by_id]
 
 
+# Built once; read in Core on the session's connection (rows, never ORM objects): search's facets
+# and every category field read the tree, and the ORM's execution cost more than the rows.
+_TREE = select(Category.id, Category.parent_id, Category.name, Category.slug, Category.path, Category.depth).order_by(
+    Category.name, Category.id
+)
+
+
 async def load_tree(session: AsyncSession) -> CategoryTree:
-    rows = (
-        await session.execute(
-            select(
-                Category.id, Category.parent_id, Category.name, Category.slug, Category.path, Category.depth
-            ).order_by(Category.name, Category.id)
-        )
-    ).all()
+    connection = await session.connection()
+    rows = (await connection.execute(_TREE)).all()
     by_id = {row[0]: CategoryNode(*row) for row in rows}
     roots: list[CategoryNode] = []
     for node in by_id.values():
