@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -106,6 +106,7 @@ _LOOKUP = (
 )
 _USER_COLUMNS = slice(1, 1 + len(_USERS.c))
 _USER_KEYS = tuple(column.key for column in _USERS.c)
+_NEW_USER = inspect(User).class_manager.new_instance
 
 
 async def _session_viewer(session: AsyncSession, token_hash: str) -> tuple[Viewer, User] | None:
@@ -118,8 +119,11 @@ async def _session_viewer(session: AsyncSession, token_hash: str) -> tuple[Viewe
     if not rows:
         return None
     first = rows[0]
-    # Detached (never in a session): read only, by `me` and the user loader of a query.
-    user = User(**dict(zip(_USER_KEYS, first[_USER_COLUMNS], strict=True)))
+    # Detached (never in a session): read only, by `me` and the user loader of a query. Made as the
+    # ORM's loading makes an instance (its values put in place as loaded, no attribute events):
+    # User(**row) fired an event per column, 15 % of the CPU of `{ me { id } }`.
+    user = _NEW_USER()
+    user.__dict__.update(zip(_USER_KEYS, first[_USER_COLUMNS], strict=True))
     viewer = Viewer(
         user_id=user.id,
         session_id=first[0],
