@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -34,7 +34,8 @@ class ShelfQuery:
 
 
 def _filters(in_category: bool, in_stock_only: bool) -> list[ColumnElement[bool]]:
-    filters: list[ColumnElement[bool]] = [Product.active.is_(True)]
+    # "= true", not "IS true": an equality on the index's first column lets it read the page in order.
+    filters: list[ColumnElement[bool]] = [Product.active == true()]
     if in_category:
         # Its own alias: a Category joined for the page's columns must not correlate into this.
         subtree = aliased(Category, name="subtree")
@@ -47,27 +48,23 @@ def _filters(in_category: bool, in_stock_only: bool) -> list[ColumnElement[bool]
     return filters
 
 
-def _order(sort: ProductSort, postgres: bool) -> list[Any]:
-    # Names and SKUs in code point order on both databases, as search sorts them (app/catalog/search.py).
-    def coded(column: Any) -> Any:
-        return column.collate("C") if postgres else column
-
+def _order(sort: ProductSort) -> list[Any]:
+    # Names and SKUs in code point order on both databases, as search sorts them: the columns' own
+    # collation (COLLATE "C" on PostgreSQL, migration 0013), so ix_products_shelf_* read the page in order.
     if sort is ProductSort.SKU:
-        return [coded(Product.sku), Product.id]
+        return [Product.sku, Product.id]
     if sort is ProductSort.NEWEST:
         return [Product.created_at.desc(), Product.id.desc()]
-    return [coded(Product.name), Product.id]
+    return [Product.name, Product.id]
 
 
 @cache
-def _shelf_statement(
-    wanted: Shape, in_category: bool, in_stock_only: bool, sort: ProductSort, postgres: bool
-) -> Select[Any]:
+def _shelf_statement(wanted: Shape, in_category: bool, in_stock_only: bool, sort: ProductSort) -> Select[Any]:
     """Built once per shape, the path and the page bound (see ``app.catalog.product_rows``)."""
     return (
         select_shape(*wanted)
         .where(*_filters(in_category, in_stock_only))
-        .order_by(*_order(sort, postgres))
+        .order_by(*_order(sort))
         .limit(bindparam("page_limit", type_=Integer))
         .offset(bindparam("page_offset", type_=Integer))
     )
@@ -75,8 +72,7 @@ def _shelf_statement(
 
 async def shelf(session: AsyncSession, query: ShelfQuery, wanted: Wanted) -> list[ProductRow]:
     """The page's products in order, and the next one if there is one (for ``page_of``)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    statement = _shelf_statement(shape(wanted), bool(query.category_path), query.in_stock_only, query.sort, postgres)
+    statement = _shelf_statement(shape(wanted), bool(query.category_path), query.in_stock_only, query.sort)
     bound: dict[str, Any] = {"page_limit": max(query.limit, 0) + 1, "page_offset": max(query.offset, 0)}
     if query.category_path:
         bound["category_path"] = query.category_path

@@ -75,11 +75,15 @@ class Product(Base):
         Index("ix_products_id_name_active", "id", "name", "active"),
         # The few inactive products, which search leaves out, read without a scan.
         Index("ix_products_inactive", "id", postgresql_where=text("NOT active"), sqlite_where=text("NOT active")),
+        # The shelf's pages in order (app/catalog/listing.py): by name, and newest first (read backwards).
+        Index("ix_products_shelf_name", "active", "name", "id"),
+        Index("ix_products_shelf_newest", "active", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sku: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
+    # Code point order on both databases (SQLite's BINARY is the default): what the shelf and search sort by.
+    sku: Mapped[str] = mapped_column(String(64).with_variant(String(64, collation="C"), "postgresql"), unique=True)
+    name: Mapped[str] = mapped_column(String(300).with_variant(String(300, collation="C"), "postgresql"))
     description: Mapped[str | None] = mapped_column(Text)
     manufacturer: Mapped[str | None] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(50))
