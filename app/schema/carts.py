@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
+from sqlalchemy import Row
 
 import app.schema.enums  # noqa: F401 - registers CartStatus
+from app.catalog.product_rows import ProductRow
 from app.context import Info
 from app.ids import encode_id
-from app.models import Cart, CartLine, CartStatus, DeliveryAddress, Product
+from app.models import Cart, CartStatus, DeliveryAddress
 from app.ordering.money import Totals, line_total
 from app.resolvers import carts as resolve
 from app.schema.catalog import Money, ProductObject
@@ -62,11 +65,11 @@ class CartLineType:
 
     @strawberry.field
     async def product(self, info: Info) -> ProductObject:
-        found: Product = await info.context.loaders.product.load(self.product_pk)
-        return ProductObject.of(found)
+        found: ProductRow = await info.context.loaders.product_row.load(self.product_pk)
+        return ProductObject.of_row(found)
 
     @classmethod
-    def of(cls, line: CartLine) -> CartLineType:
+    def of(cls, line: Row[Any]) -> CartLineType:
         return cls(
             id=strawberry.ID(encode_id("CartLine", line.id)),
             quantity=line.quantity,
@@ -100,7 +103,7 @@ class CartType:
 
     @strawberry.field
     async def lines(self, info: Info) -> list[CartLineType]:
-        lines: list[CartLine] = await info.context.loaders.lines_of_cart.load(self.model.id)
+        lines: list[Row[Any]] = await info.context.loaders.lines_of_cart.load(self.model.id)
         return [CartLineType.of(line) for line in lines]
 
     customer: CustomerRef = strawberry.field(resolver=model_customer, graphql_type=CUSTOMER)
