@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.mail import outbox
@@ -21,6 +21,20 @@ from app.models import (
     User,
 )
 from app.settings import Settings
+
+# What the mails show of an order's lines, in Core: a snapshot read for text, no ORM objects.
+_ORDER_LINES = (
+    select(
+        OrderLine.sku,
+        OrderLine.product_name,
+        OrderLine.quantity,
+        OrderLine.unit,
+        OrderLine.unit_price,
+        OrderLine.line_total,
+    )
+    .where(OrderLine.order_id == bindparam("order_id"))
+    .order_by(OrderLine.position)
+)
 
 
 def order_link(settings: Settings, order: Order) -> str:
@@ -45,15 +59,14 @@ async def _order_params(
     session: AsyncSession,
     order: Order,
     header: tuple[Customer, DeliveryAddress, User | None],
-    lines: Sequence[OrderLine] | None,
+    lines: Sequence[Mapping[Any, Any]] | None,
 ) -> dict[str, Any]:
-    """What the templates show of the order. ``lines``: the order's lines in position order when
-    the caller holds them already (checkout just wrote them); else they are read."""
+    """What the templates show of the order. ``lines``: the order's lines (their columns by name) in
+    position order when the caller holds them already (checkout just wrote them); else they are read."""
     customer, address, placed_by = header
     if lines is None:
-        lines = (
-            await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position))
-        ).all()
+        connection = await session.connection()
+        lines = [row._mapping for row in await connection.execute(_ORDER_LINES, {"order_id": order.id})]
     return {
         "number": order.number,
         "customer_name": customer.name,
@@ -69,12 +82,12 @@ async def _order_params(
         "placed_by": placed_by.name if placed_by is not None else "",
         "lines": [
             {
-                "sku": line.sku,
-                "name": line.product_name,
-                "quantity": line.quantity,
-                "unit": line.unit,
-                "unit_price": line.unit_price,
-                "line_total": line.line_total,
+                "sku": line["sku"],
+                "name": line["product_name"],
+                "quantity": line["quantity"],
+                "unit": line["unit"],
+                "unit_price": line["unit_price"],
+                "line_total": line["line_total"],
             }
             for line in lines
         ],
@@ -89,7 +102,7 @@ async def _to_placer(
     settings: Settings,
     order: Order,
     template: str,
-    lines: Sequence[OrderLine] | None = None,
+    lines: Sequence[Mapping[Any, Any]] | None = None,
     **params: Any,
 ) -> None:
     """``template`` to whoever placed the order (nobody, if that user has been deleted)."""
@@ -114,7 +127,7 @@ async def confirmation(
     settings: Settings,
     order: Order,
     approver: User | None,
-    lines: Sequence[OrderLine] | None = None,
+    lines: Sequence[Mapping[Any, Any]] | None = None,
 ) -> None:
     """To whoever placed the order: it is on its way to the warehouse."""
     await _to_placer(
@@ -143,7 +156,7 @@ async def _active_members(session: AsyncSession, customer_id: int, role: Role) -
 
 
 async def awaiting_approval(
-    session: AsyncSession, settings: Settings, order: Order, lines: Sequence[OrderLine] | None = None
+    session: AsyncSession, settings: Settings, order: Order, lines: Sequence[Mapping[Any, Any]] | None = None
 ) -> int:
     """To every active main user of the customer number; returns how many were told.
 
