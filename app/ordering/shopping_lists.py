@@ -295,13 +295,15 @@ async def to_cart(
         raise DomainError.of(ErrorCode.INVALID_STATE, "The shopping list has no items.", "listId")
     ids = {item.product_id for item in items}
     products = {p.id: p for p in (await session.scalars(select(Product).where(Product.id.in_(ids)))).all()}
-    existing = await carts.lines_by_product(session, cart.id, list(ids)) if cart is not None else {}
-    plan = plan_to_cart(
-        items, products, {pid: line.quantity for pid, line in existing.items()}, cart.line_count if cart else 0
-    )
+    if cart is None:
+        placed = await carts.placements(session, None, shopping_list.customer_id, ids)
+    else:
+        placed = await carts.placements(session, cart.id, cart.customer_id, ids)
+    in_cart = {pid: at.quantity for pid, at in placed.items() if at.line_id is not None}
+    plan = plan_to_cart(items, products, in_cart, cart.line_count if cart else 0)
     if not plan.quantities:
         raise DomainError(*plan.problems)
     if cart is None:
         cart = await carts.create_cart(session, shopping_list.customer_id, user_id, shopping_list.title)
-    await carts.put_lines(session, cart, plan.quantities, existing, [products[pid] for pid in plan.quantities])
+    await carts.put_lines(session, cart, plan.quantities, placed)
     return cart, plan.problems
