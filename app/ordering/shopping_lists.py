@@ -23,7 +23,7 @@ from app.dml import rows_matched
 from app.errors import DomainError, ErrorCode, Problem
 from app.models import Cart, Product, ShoppingList, ShoppingListItem
 from app.ordering import carts, titles
-from app.ordering.carts import MAX_CART_LINES, MAX_QUANTITY, LineRequest
+from app.ordering.carts import MAX_CART_LINES, MAX_QUANTITY, LineRequest, NamedProduct
 from app.ordering.versions import first_version, raise_version, version_conflict
 
 MAX_TITLE_CHARS = 100
@@ -47,7 +47,7 @@ class Merged:
     first_index: dict[int, int]
 
 
-def merge(requests: Sequence[LineRequest], products: Sequence[Product]) -> tuple[Merged, list[Problem]]:
+def merge(requests: Sequence[LineRequest], products: Sequence[NamedProduct]) -> tuple[Merged, list[Problem]]:
     """The same product twice adds up; a sum over 100,000 names the product's first item."""
     quantities: dict[int, int] = {}
     first_index: dict[int, int] = {}
