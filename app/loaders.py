@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.catalog.product_rows import ProductRow, Wanted, products_with, read_products
@@ -43,11 +43,20 @@ from app.unit_of_work import UnitOfWork
 USERS_BY_NAME = (SortKey(User.name), SortKey(User.id))
 
 
+_CART_LINES = (
+    select(
+        CartLine.id, CartLine.cart_id, CartLine.product_id, CartLine.quantity, CartLine.unit_price, CartLine.created_at
+    )
+    .where(CartLine.cart_id.in_(bindparam("cart_ids", expanding=True)))
+    .order_by(CartLine.id)
+)
+
+
 class Loaders:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
         self._first_users: dict[tuple[MembershipStatus | None, int], DataLoader] = {}
-        self._product_rows: dict[Wanted, DataLoader] = {}
+        self._product_rows: dict[tuple[str, Wanted], DataLoader] = {}
 
     def one_by(self, column: InstrumentedAttribute[Any]) -> DataLoader:
         """A loader of the row whose ``column`` equals each key (None when missing)."""
@@ -98,16 +107,27 @@ class Loaders:
 
     def product_rows_by_sku(self, wanted: Wanted) -> DataLoader:
         """SKU -> ``ProductRow`` with what ``wanted`` asks for (None when unknown), several SKUs in one statement."""
-        if wanted not in self._product_rows:
+        return self._product_rows_by(Product.sku, wanted)
 
-            async def batch(skus: Sequence[str]) -> list[ProductRow | None]:
+    @cached_property
+    def product_row(self) -> DataLoader:
+        """Product id -> ``ProductRow`` (description included: what ``ProductObject`` shows), None when removed.
+
+        For the lines of carts and orders: Core rows, not ORM objects, as a
+        cart of 20 lines is read on every change of it."""
+        return self._product_rows_by(Product.id, Wanted(description=True))
+
+    def _product_rows_by(self, key: InstrumentedAttribute[Any], wanted: Wanted) -> DataLoader:
+        if (key.key, wanted) not in self._product_rows:
+
+            async def batch(keys: Sequence[Any]) -> list[ProductRow | None]:
                 async with self._uow.session() as session:
-                    rows = await read_products(session, wanted, products_with(wanted, Product.sku), keys=list(skus))
-                    index = {row.sku: row for row in rows}
-                return [index.get(sku) for sku in skus]
+                    rows = await read_products(session, wanted, products_with(wanted, key), keys=list(keys))
+                    index = {getattr(row, key.key): row for row in rows}
+                return [index.get(value) for value in keys]
 
-            self._product_rows[wanted] = DataLoader(batch)
-        return self._product_rows[wanted]
+            self._product_rows[(key.key, wanted)] = DataLoader(batch)
+        return self._product_rows[(key.key, wanted)]
 
     @cached_property
     def images_of_product(self) -> DataLoader:
@@ -141,7 +161,19 @@ class Loaders:
 
     @cached_property
     def lines_of_cart(self) -> DataLoader:
-        return self.many_by(CartLine.cart_id, order_by=CartLine.id)
+        """cart id -> its lines as Core rows (id, product_id, quantity, unit_price, created_at), in id order:
+        a cart is read after each change of it, and its lines build no ORM objects for that."""
+
+        async def batch(cart_ids: Sequence[int]) -> list[list[Any]]:
+            async with self._uow.session() as session:
+                connection = await session.connection()
+                rows = (await connection.execute(_CART_LINES, {"cart_ids": list(cart_ids)})).all()
+            groups: dict[int, list[Any]] = defaultdict(list)
+            for row in rows:
+                groups[row.cart_id].append(row)
+            return [groups.get(key, []) for key in cart_ids]
+
+        return DataLoader(batch)
 
     @cached_property
     def items_of_shopping_list(self) -> DataLoader:

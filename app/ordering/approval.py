@@ -70,8 +70,9 @@ def _require_pending(order: Order) -> None:
 
 async def approve(
     session: AsyncSession, settings: Settings, actor: Viewer, order_id: int, delivery_date: date | None
-) -> Order:
-    """PENDING_APPROVAL -> SUBMITTED; the assistant gets the order confirmation.
+) -> tuple[Order, User]:
+    """PENDING_APPROVAL -> SUBMITTED; the assistant gets the order confirmation. Returns the order and
+    the approver's row as read in this transaction (the response's approvedBy needs no read of its own).
 
     The order's delivery date must still be orderable; the approver may give
     another agreed date, which replaces it.
@@ -110,7 +111,7 @@ async def approve(
     await notifications.confirmation(session, settings, order, approver=approver)
     await events.emit(session, events.EventType.ORDER_APPROVED, events.order_data(session, order))
     await enter_feed(session, order)
-    return order
+    return order, approver
 
 
 def clean_reason(reason: str) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.mail import outbox
@@ -22,59 +22,86 @@ from app.models import (
 )
 from app.settings import Settings
 
+# What the mails show of an order's lines, in Core: a snapshot read for text, no ORM objects.
+_ORDER_LINES = (
+    select(
+        OrderLine.sku,
+        OrderLine.product_name,
+        OrderLine.quantity,
+        OrderLine.unit,
+        OrderLine.unit_price,
+        OrderLine.line_total,
+    )
+    .where(OrderLine.order_id == bindparam("order_id"))
+    .order_by(OrderLine.position)
+)
+
 
 def order_link(settings: Settings, order: Order) -> str:
     return f"{settings.public_url}/orders/{order.number}"
 
 
-async def _header(session: AsyncSession, order: Order) -> tuple[Customer, DeliveryAddress, User | None]:
-    """The order's customer, delivery address and placer (None if deleted) in one SELECT, not three."""
-    customer, address, placer = (
-        await session.execute(
-            select(Customer, DeliveryAddress, User)
-            .select_from(Customer)
-            .join(DeliveryAddress, DeliveryAddress.id == order.delivery_address_id)
-            .outerjoin(User, User.id == order.placed_by_id)
-            .where(Customer.id == order.customer_id)
-        )
-    ).one()
-    return customer, address, placer
+# The order's customer, delivery address and placer (NULLs if deleted) in one SELECT, in Core: read for text.
+_HEADER = (
+    select(
+        Customer.name.label("customer_name"),
+        Customer.number.label("customer_number"),
+        DeliveryAddress.label,
+        DeliveryAddress.line1,
+        DeliveryAddress.line2,
+        DeliveryAddress.postal_code,
+        DeliveryAddress.city,
+        User.email.label("placer_email"),
+        User.name.label("placer_name"),
+    )
+    .select_from(Customer)
+    .join(DeliveryAddress, DeliveryAddress.id == bindparam("address_id"))
+    .outerjoin(User, User.id == bindparam("placer_id"))
+    .where(Customer.id == bindparam("customer_id"))
+)
+
+
+async def _header(session: AsyncSession, order: Order) -> Row[*tuple[Any, ...]]:
+    """``_HEADER`` of the order: its customer, delivery address and placer (placer_email None if deleted)."""
+    connection = await session.connection()
+    values = {
+        "address_id": order.delivery_address_id,
+        "placer_id": order.placed_by_id,
+        "customer_id": order.customer_id,
+    }
+    return (await connection.execute(_HEADER, values)).one()
 
 
 async def _order_params(
     session: AsyncSession,
     order: Order,
-    header: tuple[Customer, DeliveryAddress, User | None],
-    lines: Sequence[OrderLine] | None,
+    header: Row[*tuple[Any, ...]],
+    lines: Sequence[Mapping[Any, Any]] | None,
 ) -> dict[str, Any]:
-    """What the templates show of the order. ``lines``: the order's lines in position order when
-    the caller holds them already (checkout just wrote them); else they are read."""
-    customer, address, placed_by = header
+    """What the templates show of the order. ``lines``: the order's lines (their columns by name) in
+    position order when the caller holds them already (checkout just wrote them); else they are read."""
     if lines is None:
-        lines = (
-            await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position))
-        ).all()
+        connection = await session.connection()
+        lines = [row._mapping for row in await connection.execute(_ORDER_LINES, {"order_id": order.id})]
     return {
         "number": order.number,
-        "customer_name": customer.name,
-        "customer_number": customer.number,
+        "customer_name": header.customer_name,
+        "customer_number": header.customer_number,
         "delivery_date": order.delivery_date,
         "address_lines": [
-            part
-            for part in (address.label, address.line1, address.line2, f"{address.postal_code} {address.city}")
-            if part
+            part for part in (header.label, header.line1, header.line2, f"{header.postal_code} {header.city}") if part
         ],
         "reference": order.reference,
         "comment": order.comment,
-        "placed_by": placed_by.name if placed_by is not None else "",
+        "placed_by": header.placer_name or "",
         "lines": [
             {
-                "sku": line.sku,
-                "name": line.product_name,
-                "quantity": line.quantity,
-                "unit": line.unit,
-                "unit_price": line.unit_price,
-                "line_total": line.line_total,
+                "sku": line["sku"],
+                "name": line["product_name"],
+                "quantity": line["quantity"],
+                "unit": line["unit"],
+                "unit_price": line["unit_price"],
+                "line_total": line["line_total"],
             }
             for line in lines
         ],
@@ -89,20 +116,19 @@ async def _to_placer(
     settings: Settings,
     order: Order,
     template: str,
-    lines: Sequence[OrderLine] | None = None,
+    lines: Sequence[Mapping[Any, Any]] | None = None,
     **params: Any,
 ) -> None:
     """``template`` to whoever placed the order (nobody, if that user has been deleted)."""
     header = await _header(session, order)
-    placer = header[2]
-    if placer is None:
+    if header.placer_email is None:
         return
     outbox.enqueue(
         session,
         settings,
         template,
-        placer.email,
-        name=placer.name,
+        header.placer_email,
+        name=header.placer_name,
         order=await _order_params(session, order, header, lines),
         link=order_link(settings, order),
         **params,
@@ -114,7 +140,7 @@ async def confirmation(
     settings: Settings,
     order: Order,
     approver: User | None,
-    lines: Sequence[OrderLine] | None = None,
+    lines: Sequence[Mapping[Any, Any]] | None = None,
 ) -> None:
     """To whoever placed the order: it is on its way to the warehouse."""
     await _to_placer(
@@ -127,23 +153,26 @@ async def confirmation(
     )
 
 
-async def _active_members(session: AsyncSession, customer_id: int, role: Role) -> Sequence[User]:
-    return (
-        await session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.customer_id == customer_id,
-                Membership.role == role,
-                Membership.status == MembershipStatus.ACTIVE,
-            )
-            .order_by(User.id)
-        )
-    ).all()
+# A customer's active members in one role, oldest first: whom a mail goes to (Core: read for addresses).
+_ACTIVE_MEMBERS = (
+    select(User.email, User.name)
+    .join(Membership, Membership.user_id == User.id)
+    .where(
+        Membership.customer_id == bindparam("customer_id"),
+        Membership.role == bindparam("role", type_=Membership.role.type),
+        Membership.status == MembershipStatus.ACTIVE,
+    )
+    .order_by(User.id)
+)
+
+
+async def _active_members(session: AsyncSession, customer_id: int, role: Role) -> Sequence[Row[str, str]]:
+    connection = await session.connection()
+    return (await connection.execute(_ACTIVE_MEMBERS, {"customer_id": customer_id, "role": role})).all()
 
 
 async def awaiting_approval(
-    session: AsyncSession, settings: Settings, order: Order, lines: Sequence[OrderLine] | None = None
+    session: AsyncSession, settings: Settings, order: Order, lines: Sequence[Mapping[Any, Any]] | None = None
 ) -> int:
     """To every active main user of the customer number; returns how many were told.
 

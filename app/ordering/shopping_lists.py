@@ -23,7 +23,7 @@ from app.dml import rows_matched
 from app.errors import DomainError, ErrorCode, Problem
 from app.models import Cart, Product, ShoppingList, ShoppingListItem
 from app.ordering import carts, titles
-from app.ordering.carts import MAX_CART_LINES, MAX_QUANTITY, LineRequest
+from app.ordering.carts import MAX_CART_LINES, MAX_QUANTITY, LineRequest, NamedProduct
 from app.ordering.versions import first_version, raise_version, version_conflict
 
 MAX_TITLE_CHARS = 100
@@ -47,7 +47,7 @@ class Merged:
     first_index: dict[int, int]
 
 
-def merge(requests: Sequence[LineRequest], products: Sequence[Product]) -> tuple[Merged, list[Problem]]:
+def merge(requests: Sequence[LineRequest], products: Sequence[NamedProduct]) -> tuple[Merged, list[Problem]]:
     """The same product twice adds up; a sum over 100,000 names the product's first item."""
     quantities: dict[int, int] = {}
     first_index: dict[int, int] = {}
@@ -295,13 +295,15 @@ async def to_cart(
         raise DomainError.of(ErrorCode.INVALID_STATE, "The shopping list has no items.", "listId")
     ids = {item.product_id for item in items}
     products = {p.id: p for p in (await session.scalars(select(Product).where(Product.id.in_(ids)))).all()}
-    existing = await carts.lines_by_product(session, cart.id, list(ids)) if cart is not None else {}
-    plan = plan_to_cart(
-        items, products, {pid: line.quantity for pid, line in existing.items()}, cart.line_count if cart else 0
-    )
+    if cart is None:
+        placed = await carts.placements(session, None, shopping_list.customer_id, ids)
+    else:
+        placed = await carts.placements(session, cart.id, cart.customer_id, ids)
+    in_cart = {pid: at.quantity for pid, at in placed.items() if at.line_id is not None}
+    plan = plan_to_cart(items, products, in_cart, cart.line_count if cart else 0)
     if not plan.quantities:
         raise DomainError(*plan.problems)
     if cart is None:
         cart = await carts.create_cart(session, shopping_list.customer_id, user_id, shopping_list.title)
-    await carts.put_lines(session, cart, plan.quantities, existing, [products[pid] for pid in plan.quantities])
+    await carts.put_lines(session, cart, plan.quantities, placed)
     return cart, plan.problems

@@ -60,7 +60,10 @@ APPROVERS_ONLY = "Only a main user or purchaser of the customer number may appro
 async def approve(info: Info, order_id: str, delivery_date: date | None) -> Order:
     found = await _order_to_act_on(info, order_id, Action.APPROVE_ORDERS, APPROVERS_ONLY)
     async with info.context.uow.transaction() as session:
-        approved = await approval.approve(session, info.context.settings, info.context.viewer, found.id, delivery_date)
+        approved, approver = await approval.approve(
+            session, info.context.settings, info.context.viewer, found.id, delivery_date
+        )
+    info.context.loaders.user.prime(approver.id, approver)
     info.context.mail_queued()
     return approved
 

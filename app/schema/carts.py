@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
+from sqlalchemy import Row
 
 import app.schema.enums  # noqa: F401 - registers CartStatus
+from app.catalog.product_rows import ProductRow
 from app.context import Info
 from app.ids import encode_id
-from app.models import Cart, CartLine, CartStatus, DeliveryAddress, Product
+from app.models import Cart, CartStatus, DeliveryAddress
 from app.ordering.money import Totals, line_total
 from app.resolvers import carts as resolve
-from app.schema.catalog import Money, ProductObject
+from app.schema.catalog import Money, ProductObject, selects
 from app.schema.errors import UserError
 from app.schema.lines import CartLineInput
 from app.schema.payloads import OkPayload, reports_errors
@@ -59,14 +62,21 @@ class CartLineType:
     line_total: Money
     added_at: datetime
     product_pk: strawberry.Private[int]
+    # Read with the cart's lines when the query asks for products (CartType.lines); None: not read.
+    known_product: strawberry.Private[ProductRow | None] = None
 
     @strawberry.field
-    async def product(self, info: Info) -> ProductObject:
-        found: Product = await info.context.loaders.product.load(self.product_pk)
-        return ProductObject.of(found)
+    def product(self, info: Info) -> ProductObject:
+        if self.known_product is not None:
+            return ProductObject.of_row(self.known_product)
+        return self._product(info)  # type: ignore[return-value]  # graphql-core awaits it
+
+    async def _product(self, info: Info) -> ProductObject:
+        found: ProductRow = await info.context.loaders.product_row.load(self.product_pk)
+        return ProductObject.of_row(found)
 
     @classmethod
-    def of(cls, line: CartLine) -> CartLineType:
+    def of(cls, line: Row[Any], product: ProductRow | None = None) -> CartLineType:
         return cls(
             id=strawberry.ID(encode_id("CartLine", line.id)),
             quantity=line.quantity,
@@ -74,6 +84,7 @@ class CartLineType:
             line_total=Money.nok(line_total(line.unit_price, line.quantity)),
             added_at=line.created_at,
             product_pk=line.product_id,
+            known_product=product,
         )
 
 
@@ -100,8 +111,15 @@ class CartType:
 
     @strawberry.field
     async def lines(self, info: Info) -> list[CartLineType]:
-        lines: list[CartLine] = await info.context.loaders.lines_of_cart.load(self.model.id)
-        return [CartLineType.of(line) for line in lines]
+        lines: list[Row[Any]] = await info.context.loaders.lines_of_cart.load(self.model.id)
+        if not lines or not selects(info, "product"):
+            return [CartLineType.of(line) for line in lines]
+        # The products of all lines in one batch here, not one awaited resolver per line:
+        # a cart is read after every change of it.
+        products: list[ProductRow] = await info.context.loaders.product_row.load_many(
+            [line.product_id for line in lines]
+        )
+        return [CartLineType.of(line, product) for line, product in zip(lines, products, strict=True)]
 
     customer: CustomerRef = strawberry.field(resolver=model_customer, graphql_type=CUSTOMER)
     created_by: UserType | None = strawberry.field(resolver=model_created_by)

@@ -267,7 +267,7 @@ def _selected(info: Info, *path: str) -> list[SelectedField]:
     return level
 
 
-def _selects(info: Info, *path: str) -> bool:
+def selects(info: Info, *path: str) -> bool:
     """Whether the client asked for the subfield at ``path``."""
     return bool(_selected(info, *path))
 
@@ -277,9 +277,9 @@ def _columns(info: Info, *node: str) -> Wanted:
     and the agreement prices of the customer numbers its ``price`` fields name (variables resolved)."""
     return resolve.wanted(
         info.context.viewer,
-        description=_selects(info, *node, "description"),
-        thumbnail=_selects(info, *node, "thumbnailUrl"),
-        category=_selects(info, *node, "category"),
+        description=selects(info, *node, "description"),
+        thumbnail=selects(info, *node, "thumbnailUrl"),
+        category=selects(info, *node, "category"),
         price_numbers=[field.arguments.get("customerNumber") for field in _selected(info, *node, "price")],
     )
 
@@ -332,7 +332,7 @@ class CatalogQuery:
             sort=sort,
             first=first,
             after=after,
-            with_facets=_selects(info, "facets"),
+            with_facets=selects(info, "facets"),
             columns=columns,
         )
         # The products' categories came with them; facets name other categories too.

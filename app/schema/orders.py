@@ -7,9 +7,10 @@ from datetime import date, datetime
 import strawberry
 
 import app.schema.enums  # noqa: F401 - registers OrderStatus
+from app.catalog.product_rows import ProductRow
 from app.context import Info
 from app.ids import encode_id
-from app.models import Order, OrderEvent, OrderLine, OrderStatus, Product, Shipment
+from app.models import Order, OrderEvent, OrderLine, OrderStatus, Shipment
 from app.ordering.checkout import SubmitRequest
 from app.ordering.fulfilment import ShipmentRequest, StatusUpdate
 from app.ordering.return_window import last_return_day
@@ -47,8 +48,8 @@ class OrderLineType:
     async def product(self, info: Info) -> ProductObject | None:
         if self.product_pk is None:
             return None
-        found: Product | None = await info.context.loaders.product.load(self.product_pk)
-        return ProductObject.of(found) if found is not None else None
+        found: ProductRow | None = await info.context.loaders.product_row.load(self.product_pk)
+        return ProductObject.of_row(found) if found is not None else None
 
     @classmethod
     def of(cls, line: OrderLine) -> OrderLineType:

@@ -61,15 +61,18 @@ async def emit_out_of_stock(session: AsyncSession, products: list[tuple[int, str
             _queue(session, EventType.PRODUCT_OUT_OF_STOCK, targets, await out_of_stock_data(product_id, sku)())
 
 
+# Endpoints of live API keys with what they subscribed to. Built once and run in Core: every
+# order submitted or approved asks, and mostly nobody has subscribed.
+_SUBSCRIPTIONS = (
+    select(WebhookEndpoint.id, WebhookEndpoint.events)
+    .join(ApiKey, ApiKey.id == WebhookEndpoint.api_key_id)
+    .where(ApiKey.revoked_at.is_(None))
+)
+
+
 async def subscribers(session: AsyncSession, event_type: str) -> list[int]:
     assert event_type in EVENT_TYPES, event_type
-    rows = (
-        await session.execute(
-            select(WebhookEndpoint.id, WebhookEndpoint.events)
-            .join(ApiKey, ApiKey.id == WebhookEndpoint.api_key_id)
-            .where(ApiKey.revoked_at.is_(None))
-        )
-    ).all()
+    rows = (await (await session.connection()).execute(_SUBSCRIPTIONS)).all()
     return [endpoint_id for endpoint_id, events in rows if event_type in events.split()]
 
 
