@@ -1,5 +1,6 @@
-"""The plan that reads one word's products score by score and stops when the page is full
-(search._levels_statement, PostgreSQL) gives the page and total of the plans that rank every match."""
+"""The plans of large catalogues on PostgreSQL give the page and total of the plans that rank every
+match: one word's products read score by score until the page is full (search._levels_statement),
+several common words read whole in id order and merged (search._merged)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ PRODUCTS = {
     **{name: "Emballasje" for name in BOXES},
     "Sett med pinsett": "Emballasje",
     "Hanskerom oppbevaring": "Emballasje",
+    "Boks for nitrilhansker": "Emballasje",
 }
-DESCRIPTIONS = {"Sett med pinsett": "Med hansker og kompresser."}
+DESCRIPTIONS = {"Sett med pinsett": "Med hansker og kompresser.", GLOVES[2]: "Leveres i boks.", GLOVES[8]: "Boks."}
 STOCK = {GLOVES[3]: 0, BOXES[1]: 0}
 
 
@@ -94,7 +96,27 @@ async def test_own_purchase_beyond_the_bound_comes_first(database: Database, mon
     monkeypatch.setattr(search, "FAST_FROM", 0)
     query = SearchQuery(text="hansker", limit=3, customer_id=customer_id, since=NOW - timedelta(days=365))
     result, _ = await _search(database, query)
-    # 13 active gloves, 5 boxes, the kit; "Hanskerom" is only a prefix of what was typed... and counted.
-    assert result.total == len(GLOVES) - 1 + len(BOXES) + 2
+    # 13 active gloves, 6 boxes, the kit, and "Hanskerom" (what was typed starts it).
+    assert result.total == len(GLOVES) - 1 + len(BOXES) + 3
     # The customer's glove (the highest id of the best score) first, then the lowest ids.
     assert result.product_ids == [ids[GLOVES[-1]], ids[GLOVES[0]], ids[GLOVES[1]]]
+
+
+async def test_several_words_merged_in_id_order_rank_as_every_plan(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids, customer_id = await _catalogue(database)
+    monkeypatch.setattr(search, "FAST_FROM", 0)
+    since = NOW - timedelta(days=365)
+    postgres = database.engine.dialect.name == "postgresql"
+    for text in ("hansker boks", "nitril hansker", "boks hanske", "hanske nitrilhanske 02"):
+        for offset, limit in [(0, 20), (1, 2), (3, 4)]:
+            query = SearchQuery(text=text, offset=offset, limit=limit, customer_id=customer_id, since=since)
+            with monkeypatch.context() as plan:
+                plan.setattr(search, "MERGE_FROM", 0)
+                merged, statements = await _search(database, query)
+            assert any(" AS w1 " in statement for statement in statements) == postgres, query
+            with monkeypatch.context() as plan:
+                plan.setattr(search, "FAST_FROM", 10**9)
+                assert (await _search(database, query))[0] == merged, query
+            assert merged.total > 0, query
