@@ -4,6 +4,7 @@ several common words read whole in id order and merged (search._merged)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -41,6 +42,9 @@ async def _catalogue(database: Database) -> tuple[dict[str, int], int]:
     month = sales.month_key(NOW - timedelta(days=20))
     async with database.transaction() as session:
         await session.execute(update(Product).where(Product.id == ids[GLOVES[5]]).values(active=False))
+        # A SKU that is also a word: "hanske" finds the kit first, by its SKU (and by its description).
+        await session.execute(update(Product).where(Product.id == ids["Sett med pinsett"]).values(sku="HANSKE"))
+        await search.reindex(session, [ids["Sett med pinsett"]])
         session.add(CustomerPurchase(customer_id=customer.id, product_id=ids[GLOVES[-1]], month=month, units=1))
         session.add(CustomerPurchase(customer_id=customer.id, product_id=ids[BOXES[-1]], month=month, units=2))
         # The shop's sales: a glove beyond the first ones by id, and a box.
@@ -100,6 +104,11 @@ async def test_own_purchase_beyond_the_bound_comes_first(database: Database, mon
     assert result.total == len(GLOVES) - 1 + len(BOXES) + 3
     # The customer's glove (the highest id of the best score) first, then the lowest ids.
     assert result.product_ids == [ids[GLOVES[-1]], ids[GLOVES[0]], ids[GLOVES[1]]]
+    # The kit by its SKU first, counted once.
+    query = replace(query, text="hanske")
+    result, _ = await _search(database, query)
+    assert result.product_ids[:2] == [ids["Sett med pinsett"], ids[GLOVES[-1]]]
+    assert result.total == len(GLOVES) - 1 + len(BOXES) + 3
 
 
 async def test_several_words_merged_in_id_order_rank_as_every_plan(
