@@ -97,9 +97,13 @@ no facets) only the matches that can be on the page are joined: the total
 leaves out the few inactive products (the partial index ix_products_inactive finds
 them), and names are needed only for the scores down to the page's last place, read from
 ix_products_id_name_active without visiting the table.
-The SQL differs between the databases only where a planner needs steering
+On PostgreSQL such a search for one word does not rank every match at all: its
+products are read score by score in id order until the page is full, and the
+total is a count of its index rows apart (``_levels_statement``; SQLite would
+expand the statement's chained CTEs per reference, so it ranks the matches).
+Otherwise the SQL differs between the databases only where a planner needs steering
 (COLLATE "C" for sorting, a lateral join on PostgreSQL); the answers are the
-same, and tests/catalog/test_search.py checks that every plan gives the same.
+same, and tests/catalog/test_search.py and test_search_levels.py check that every plan gives the same.
 """
 
 from __future__ import annotations
@@ -231,6 +235,9 @@ TIE_BOUND = 1_000
 # As the user types one word: each of its keys' first rows read, at most this many (or twice the page).
 TYPING_ROWS = 60
 FAST_FROM = 2_000  # ... and when the rarest word has this many index rows (else all are joined anyway)
+# Several words, each with at least this many index rows (counted up to COUNT_CAP): on PostgreSQL
+# each is read whole in product id order and they are joined on it (_merged), none probed.
+MERGE_FROM = 5_000
 
 _SKU_PREFIX = "#"
 
@@ -1168,17 +1175,41 @@ async def _search(
     typing = _typing_statement(sql, query, words, value, postgres) if query.typing and not any_word else None
     if typing is not None:
         return await _run(session, typing, sql, query), words
-    matched = _matched(sql, words, value, any_word=any_word)
-    if matched is None:
-        return SearchResult(product_ids=[], total=0), words
-    source, probe = matched
     # Rows of the rarest word (typo corrections were not counted: unknown, so many).
     matches = min(COUNT_CAP if word.corrections else word.rows for word in words) if words else 0
-    if simple and inactive is not None and inactive < FEW_INACTIVE and matches >= FAST_FROM:
-        statement = _page_only_statement(sql, query, source, probe, postgres)
-    else:
-        statement = _full_statement(sql, query, sort, (source, probe), len(words) > 1, postgres)
+    fast = simple and inactive is not None and inactive < FEW_INACTIVE and matches >= FAST_FROM
+    statement = _statement(sql, query, sort, words, value, fast=fast, any_word=any_word, postgres=postgres)
+    if statement is None:
+        return SearchResult(product_ids=[], total=0), words
     return await _run(session, statement, sql, query), words
+
+
+def _statement(
+    sql: _Sql,
+    query: SearchQuery,
+    sort: ProductSort,
+    words: list[_Word],
+    value: str,
+    *,
+    fast: bool,
+    any_word: bool,
+    postgres: bool,
+) -> str | None:
+    """The ranking statement of the plan that fits (None: nothing can match). ``fast``: a plain
+    relevance search with many matches and few inactive products, where the page alone is ranked."""
+    levels = _levels(words, value) if fast and postgres and not any_word else None
+    if levels is not None:
+        return _levels_statement(sql, query, levels)
+    merged = _merged(sql, words, value) if fast and postgres and not any_word else None
+    if merged is not None:
+        return _page_only_statement(sql, query, merged, lambda _: ("COALESCE(m.sku_score, m.words_score)", ""), True)
+    matched = _matched(sql, words, value, any_word=any_word)
+    if matched is None:
+        return None
+    source, probe = matched
+    if fast:
+        return _page_only_statement(sql, query, source, probe, postgres)
+    return _full_statement(sql, query, sort, (source, probe), len(words) > 1, postgres)
 
 
 async def _words_of(
@@ -1226,19 +1257,32 @@ def _page_only_statement(
     names only down to the score at its last place."""
     last = sql(max(query.offset, 0) + max(query.limit, 1) - 1)
     score, joins = probe("m.product_id")
-    ties = ", ".join(
-        f"{expression} AS {name}" for name, expression in _tie_columns(sql, query, "live.product_id", None).items()
-    )
-    # Two cuts: the score at the page's last place, then (score, mine, sales) there among
-    # the matches down to that score (those _tied_candidates keeps), read without products (often
-    # thousands tie on the score: every glove for "hansker"). Only the matches down to the second
-    # cut are joined with products, for the last tie-break (stock) and the active flag.
+    # The score at the page's last place, then the matches that can be on the page (those
+    # _tied_candidates keeps), read without products.
     return (
         f"WITH inactive AS MATERIALIZED (SELECT p.id FROM products p WHERE {_INACTIVE_CONDITION}), "
         f"live AS (SELECT m.product_id, {score} AS score FROM {source} AS m{joins} "
         "WHERE m.product_id NOT IN (SELECT id FROM inactive)), "
         f"cut AS (SELECT score FROM live WHERE score IS NOT NULL ORDER BY score DESC LIMIT 1 OFFSET {last}), "
         f"{_tied_candidates(sql, query)}, "
+        + _candidates_page(sql, query, postgres)
+        + " UNION ALL SELECT 2, 0, count(*) FROM live WHERE score IS NOT NULL"
+    )
+
+
+def _candidates_page(sql: _Sql, query: SearchQuery, postgres: bool) -> str:
+    """The rest of a WITH whose CTE ``candidates`` (product_id, score) holds the matches that can be
+    on the page: the page's rows (0, id, position).
+
+    The cut at the page's last place by (score, mine, sales) among the candidates, read without
+    products (often thousands tie on the score: every glove for "hansker"); only the candidates
+    down to it are joined with products, for the last tie-break (stock) and the active flag.
+    """
+    last = sql(max(query.offset, 0) + max(query.limit, 1) - 1)
+    ties = ", ".join(
+        f"{expression} AS {name}" for name, expression in _tie_columns(sql, query, "live.product_id", None).items()
+    )
+    return (
         f"top AS MATERIALIZED (SELECT live.product_id, live.score, {ties} FROM candidates AS live), "
         f"cut2 AS (SELECT score, mine, sales FROM top ORDER BY score DESC, mine DESC, sales DESC LIMIT 1 OFFSET {last}) "
         f"SELECT 0 AS k, page.id AS ref, row_number() OVER (ORDER BY {_order(ProductSort.RELEVANCE, 'page', postgres)}) AS n "
@@ -1248,9 +1292,160 @@ def _page_only_statement(
         "WHERE p.id = top.product_id AND p.active AND (NOT EXISTS (SELECT 1 FROM cut2) "
         "OR (top.score, top.mine, top.sales) >= (SELECT score, mine, sales FROM cut2))) AS c "
         f"ORDER BY {_order(ProductSort.RELEVANCE, 'c', postgres)} "
-        f"LIMIT {sql(max(query.limit, 0))} OFFSET {sql(max(query.offset, 0))}) AS page "
-        "UNION ALL SELECT 2, 0, count(*) FROM live WHERE score IS NOT NULL"
+        f"LIMIT {sql(max(query.limit, 0))} OFFSET {sql(max(query.offset, 0))}) AS page"
     )
+
+
+def _merged(sql: _Sql, words: list[_Word], value: str) -> str | None:
+    """Several common words (each with MERGE_FROM index rows or more, keys known): SQL of
+    (product_id, sku_score, words_score) rows as ``_matched``'s, from each word's rows in product
+    id order joined on it (PostgreSQL merges them); None for any other query.
+
+    Probing a common word per candidate is an index descent a candidate and word, and hashing
+    it reads it whole anyway: 'sprøyte 10 ml' at 100k read 10,000 'sprøyte' rows and hashed
+    36,000 of '10' and 'ml' (34 ms), where merging the three in id order took 15 ms.
+    """
+    if len(words) < 2 or any(not word.keys or word.rows < MERGE_FROM for word in words):
+        return None
+    null = "CAST(NULL AS INTEGER)"
+    parts = []
+    for i, word in enumerate(words):
+        rows = word.key_rows(sql)
+        if not word.once_per_product:
+            rows = f"SELECT product_id, max(s) AS s FROM ({rows}) AS k GROUP BY product_id"
+        parts.append(f"(SELECT product_id, s FROM ({rows}) AS r ORDER BY product_id) AS w{i}")
+    joined = parts[0] + "".join(f" JOIN {part} USING (product_id)" for part in parts[1:])
+    words_score = " + ".join(f"w{i}.s" for i in range(len(words)))
+    rows = f"SELECT product_id, {null} AS sku_score, {words_score} AS words_score FROM {joined}"
+    sku = _sku_condition(sql, value)
+    if sku is not None:
+        # The SKU's matches come with their own score (a SKU match wins), once.
+        condition, sku_score = sku
+        rows += (
+            f" WHERE product_id NOT IN (SELECT product_id FROM search_terms WHERE {condition}) "
+            f"UNION ALL SELECT product_id, {sku_score}, {null} FROM search_terms WHERE {condition}"
+        )
+    return f"({rows})"
+
+
+def _levels(words: list[_Word], value: str) -> list[tuple[int, list[str]]] | None:
+    """One word whose keys are known: its keys by score, (score, keys) from the best down, the text's
+    exact SKU the first; None for any other query (several words, key ranges, a SKU prefix)."""
+    if len(words) != 1 or not words[0].keys:
+        return None
+    word, keys = words[0], words[0].keys
+    sku_key = text.sku_key(value)
+    if sku_key and len(sku_key) >= 2 and any(ch.isdigit() for ch in sku_key):
+        return None  # SKUs starting with the text: a range, not in id order
+    by_score: dict[int, list[str]] = {}
+    for key, factor in keys.items():
+        by_score.setdefault(WEIGHTS[key[-1]] * factor * word.scale, []).append(key)
+    if sku_key:
+        by_score.setdefault(SKU_EXACT_SCORE, []).append(term(_SKU_PREFIX + sku_key, SKU))
+    return [(score, sorted(by_score[score])) for score in sorted(by_score, reverse=True)]
+
+
+def _levels_statement(sql: _Sql, query: SearchQuery, levels: list[tuple[int, list[str]]]) -> str:
+    """One word with many matches (the page alone ranked): each score's products read in id order,
+    from the best score down, and only until the page is full; the total counted apart.
+
+    A product's score is its best key's (a key gives every product the same score), so the
+    products of a score are those of its keys without a better key. Each score's first
+    ``bound`` (TIE_BOUND more than the page, as _tied_candidates keeps of a tied group) are
+    read by id (a merge of its keys' index ranges, which are in id order), leaving out the
+    products of better scores: while the scores above the page's last place hold fewer than a
+    page, those are all of them (few, so the read stops soon), and a score is read only while
+    the page is not full. At the page's last place this customer's own purchases come first,
+    looked up from the customer's purchases. So the candidates, and the page, are those of
+    _page_only_statement, while 'kateter' at 1M (167,000 matches, ~8 scores) reads some
+    thousands of index rows for the page instead of ranking all. The total is one count of the
+    word's rows (of different products: several stems' keys may share a product).
+    """
+    need = max(query.offset, 0) + max(query.limit, 1)
+    bound = sql(TIE_BOUND + need)
+    ctes = [f"inactive AS MATERIALIZED (SELECT p.id FROM products p WHERE {_INACTIVE_CONDITION})"]
+    own = _own_purchases(sql, query)
+    if own:
+        ctes.append(f"own AS MATERIALIZED ({own})")
+    for i, (_, keys) in enumerate(levels):
+        # Better scores' products (complete while this score is read) and inactive ones left out.
+        where = "product_id NOT IN (SELECT id FROM inactive)" + "".join(
+            f" AND product_id NOT IN (SELECT product_id FROM level_{j})" for j in range(i)
+        )
+        if i:
+            above = " + ".join(f"(SELECT count(*) FROM level_{j})" for j in range(i))
+            where += f" AND {above} < {sql(need)}"
+        first = _first_by_id(sql, keys, where, bound)
+        if not own:
+            ctes.append(f"level_{i} AS MATERIALIZED ({first})")
+            continue
+        # The first by id, or (a score with more than the bound) this customer's purchases first.
+        ctes.append(f"first_{i} AS MATERIALIZED ({first})")
+        ctes.append(
+            f"level_{i} AS MATERIALIZED (SELECT product_id FROM (SELECT product_id, 0 AS mine FROM first_{i} "
+            f"UNION ALL SELECT product_id, 1 FROM own WHERE (SELECT count(*) FROM first_{i}) >= {bound} AND {where} "
+            f"AND EXISTS (SELECT 1 FROM search_terms t WHERE t.product_id = own.product_id "
+            f"AND t.term IN ({sql.listed(keys)}))) AS u "
+            f"GROUP BY product_id ORDER BY max(mine) DESC, product_id LIMIT {bound})"
+        )
+    candidates = " UNION ALL ".join(
+        f"SELECT product_id, {score} AS score FROM level_{i}" for i, (score, _) in enumerate(levels)
+    )
+    ctes.append(f"candidates AS ({candidates})")
+    return (
+        "WITH "
+        + ", ".join(ctes)
+        + ", "
+        + _candidates_page(sql, query, postgres=True)
+        + " UNION ALL "
+        + _levels_total(sql, levels)
+    )
+
+
+def _own_purchases(sql: _Sql, query: SearchQuery) -> str | None:
+    """SQL of this customer's purchased products since ``query.since`` (as ``mine`` counts them); None: no customer."""
+    if query.customer_id is None:
+        return None
+    month = sql(sales.month_key(query.since or datetime(1970, 1, 1, tzinfo=UTC)))
+    return (
+        f"SELECT DISTINCT cp.product_id FROM customer_purchases cp WHERE cp.customer_id = {sql(query.customer_id)} "
+        f"AND cp.month >= {month} AND cp.units > 0"
+    )
+
+
+def _first_by_id(sql: _Sql, keys: list[str], where: str, bound: str) -> str:
+    """SQL of the first ``bound`` products (by id) with any of the keys, rows passing ``where``: each
+    key's index range is in product id order, so PostgreSQL merges them (a Merge Append under the
+    DISTINCT) and stops at the bound."""
+    if len(keys) == 1:
+        return (
+            f"SELECT product_id FROM search_terms WHERE term = {sql(keys[0])} AND {where} "
+            f"ORDER BY product_id LIMIT {bound}"
+        )
+    rows = " UNION ALL ".join(f"SELECT product_id FROM search_terms WHERE term = {sql(key)}" for key in keys)
+    return f"SELECT DISTINCT product_id FROM ({rows}) AS r WHERE {where} ORDER BY product_id LIMIT {bound}"
+
+
+def _levels_total(sql: _Sql, levels: list[tuple[int, list[str]]]) -> str:
+    """SQL of the total row (2, 0, count) of the levels' keys: active products with any of them.
+
+    A stem has one key a product, so one stem's rows are counted as they are (an index-only
+    count); only keys of several stems are made distinct (a hash of every match: 12 of the
+    25 ms of 'kompreser' at 100k, with the text's SKU as a second stem). The text's exact SKU
+    is counted apart: its product, unless a word's key found it too.
+    """
+    keys = [key for _, chosen in levels for key in chosen if key[-1] != SKU]
+    rows = " UNION ALL ".join(f"SELECT product_id FROM search_terms WHERE term = {sql(key)}" for key in keys)
+    if len({_stem_of(key) for key in keys}) > 1:
+        rows = f"SELECT DISTINCT product_id FROM ({rows}) AS r"
+    count = f"(SELECT count(*) FROM ({rows}) AS d WHERE product_id NOT IN (SELECT id FROM inactive))"
+    for sku_key in (key for _, chosen in levels for key in chosen if key[-1] == SKU):
+        count += (
+            f" + (SELECT count(*) FROM search_terms s WHERE s.term = {sql(sku_key)} "
+            "AND s.product_id NOT IN (SELECT id FROM inactive) AND NOT EXISTS (SELECT 1 FROM search_terms t "
+            f"WHERE t.product_id = s.product_id AND t.term IN ({sql.listed(keys)})))"
+        )
+    return f"SELECT 2, 0, {count}"
 
 
 def _full_statement(

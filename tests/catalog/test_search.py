@@ -450,6 +450,8 @@ PLANS = {
     "no key lists": {"KEY_CAP": 0},
     "fast relevance": {"FAST_FROM": 0},
     "fast relevance, probes": {"FAST_FROM": 0, "COUNT_CAP": 1, "PROBE_RATIO": 0.0},
+    # PostgreSQL: several words merged in id order (one word: read score by score, as above).
+    "fast relevance, merged": {"FAST_FROM": 0, "MERGE_FROM": 0},
 }
 
 

@@ -1,0 +1,131 @@
+"""The plans of large catalogues on PostgreSQL give the page and total of the plans that rank every
+match: one word's products read score by score until the page is full (search._levels_statement),
+several common words read whole in id order and merged (search._merged)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from app.catalog import sales, search
+from app.catalog.search import SearchQuery, SearchResult
+from app.db import Database
+from app.models import CustomerPurchase, Product, ProductSales
+from tests.catalog.small_catalogue import build
+from tests.factories import make_customer
+from tests.helpers.sql import count_statements
+
+NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
+TREE = {"Hansker": None, "Emballasje": None}
+# "hansker" by score: gloves (the word in name and category), boxes (the name only), a kit that
+# mentions gloves in its description; and "Hanskerom" (a longer word: the typed prefix).
+GLOVES = [f"Nitrilhanske {n:02d}" for n in range(14)]
+BOXES = [f"Boks for hansker {n}" for n in range(5)]
+PRODUCTS = {
+    **{name: "Hansker" for name in GLOVES},
+    **{name: "Emballasje" for name in BOXES},
+    "Sett med pinsett": "Emballasje",
+    "Hanskerom oppbevaring": "Emballasje",
+    "Boks for nitrilhansker": "Emballasje",
+}
+DESCRIPTIONS = {"Sett med pinsett": "Med hansker og kompresser.", GLOVES[2]: "Leveres i boks.", GLOVES[8]: "Boks."}
+STOCK = {GLOVES[3]: 0, BOXES[1]: 0}
+
+
+async def _catalogue(database: Database) -> tuple[dict[str, int], int]:
+    """The products (name -> id) and a customer who bought the last glove (the highest id of its score)."""
+    ids = await build(database, TREE, PRODUCTS, DESCRIPTIONS, STOCK)
+    customer = await make_customer(database, "55001")
+    month = sales.month_key(NOW - timedelta(days=20))
+    async with database.transaction() as session:
+        await session.execute(update(Product).where(Product.id == ids[GLOVES[5]]).values(active=False))
+        # A SKU that is also a word: "hanske" finds the kit first, by its SKU (and by its description).
+        await session.execute(update(Product).where(Product.id == ids["Sett med pinsett"]).values(sku="HANSKE"))
+        await search.reindex(session, [ids["Sett med pinsett"]])
+        session.add(CustomerPurchase(customer_id=customer.id, product_id=ids[GLOVES[-1]], month=month, units=1))
+        session.add(CustomerPurchase(customer_id=customer.id, product_id=ids[BOXES[-1]], month=month, units=2))
+        # The shop's sales: a glove beyond the first ones by id, and a box.
+        session.add(ProductSales(product_id=ids[GLOVES[9]], month=month, units=7))
+        session.add(ProductSales(product_id=ids[BOXES[3]], month=month, units=3))
+    return ids, customer.id
+
+
+def _queries(customer_id: int) -> list[SearchQuery]:
+    since = NOW - timedelta(days=365)
+    pages = [(0, 3), (0, 20), (2, 4), (12, 5), (17, 3), (30, 5)]
+    return [
+        SearchQuery(text=text, offset=offset, limit=limit, customer_id=customer, since=since)
+        for text in ("hansker", "hanske", "hanskerom")
+        for offset, limit in pages
+        for customer in (None, customer_id)
+    ]
+
+
+async def _search(database: Database, query: SearchQuery) -> tuple[SearchResult, list[str]]:
+    with count_statements(database) as log:
+        async with database.reader() as session:
+            result = await search.search(session, query)
+    return result, log.statements
+
+
+@pytest.mark.parametrize("bound", [0, 2, 1000])
+async def test_the_page_read_score_by_score_is_the_ranked_page(
+    database: Database, monkeypatch: pytest.MonkeyPatch, bound: int
+) -> None:
+    # Every score's products beyond the bound (TIE_BOUND more than the page) of the plan.
+    ids, customer_id = await _catalogue(database)
+    monkeypatch.setattr(search, "TIE_BOUND", bound)
+    monkeypatch.setattr(search, "FAST_FROM", 0)
+    postgres = database.engine.dialect.name == "postgresql"
+    for query in _queries(customer_id):
+        read, statements = await _search(database, query)
+        assert any("level_0" in statement for statement in statements) == postgres, query
+        with monkeypatch.context() as plan:
+            plan.setattr(search, "_levels", lambda *_: None)
+            ranked, _ = await _search(database, query)
+        assert read == ranked, query
+        if bound == 1000:
+            # Every tied group within the bound: as every match joined and ranked.
+            with monkeypatch.context() as plan:
+                plan.setattr(search, "FAST_FROM", 10**9)
+                assert (await _search(database, query))[0] == read, query
+
+
+async def test_own_purchase_beyond_the_bound_comes_first(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids, customer_id = await _catalogue(database)
+    monkeypatch.setattr(search, "TIE_BOUND", 0)
+    monkeypatch.setattr(search, "FAST_FROM", 0)
+    query = SearchQuery(text="hansker", limit=3, customer_id=customer_id, since=NOW - timedelta(days=365))
+    result, _ = await _search(database, query)
+    # 13 active gloves, 6 boxes, the kit, and "Hanskerom" (what was typed starts it).
+    assert result.total == len(GLOVES) - 1 + len(BOXES) + 3
+    # The customer's glove (the highest id of the best score) first, then the lowest ids.
+    assert result.product_ids == [ids[GLOVES[-1]], ids[GLOVES[0]], ids[GLOVES[1]]]
+    # The kit by its SKU first, counted once.
+    query = replace(query, text="hanske")
+    result, _ = await _search(database, query)
+    assert result.product_ids[:2] == [ids["Sett med pinsett"], ids[GLOVES[-1]]]
+    assert result.total == len(GLOVES) - 1 + len(BOXES) + 3
+
+
+async def test_several_words_merged_in_id_order_rank_as_every_plan(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids, customer_id = await _catalogue(database)
+    monkeypatch.setattr(search, "FAST_FROM", 0)
+    since = NOW - timedelta(days=365)
+    postgres = database.engine.dialect.name == "postgresql"
+    for text in ("hansker boks", "nitril hansker", "boks hanske", "hanske nitrilhanske 02"):
+        for offset, limit in [(0, 20), (1, 2), (3, 4)]:
+            query = SearchQuery(text=text, offset=offset, limit=limit, customer_id=customer_id, since=since)
+            with monkeypatch.context() as plan:
+                plan.setattr(search, "MERGE_FROM", 0)
+                merged, statements = await _search(database, query)
+            assert any(" AS w1 " in statement for statement in statements) == postgres, query
+            with monkeypatch.context() as plan:
+                plan.setattr(search, "FAST_FROM", 10**9)
+                assert (await _search(database, query))[0] == merged, query
+            assert merged.total > 0, query
