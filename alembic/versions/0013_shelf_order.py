@@ -23,19 +23,25 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _COLUMNS = (("sku", 64), ("name", 300))
+# Partial, over the active products only, each in the form its dialect writes the shelf's filter
+# (active = true / active = 1). Not (active, name): SQLite, without statistics, took an index led
+# by active for a selective one and drove other reads by it (a customer's purchases: 1 -> 24 ms).
+_SHELF_INDEXES = (("ix_products_shelf_name", ["name", "id"]), ("ix_products_shelf_newest", ["created_at", "id"]))
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for column, length in _COLUMNS:
             op.alter_column("products", column, type_=sa.String(length, collation="C"), existing_type=sa.String(length))
-    op.create_index("ix_products_shelf_name", "products", ["active", "name", "id"])
-    op.create_index("ix_products_shelf_newest", "products", ["active", "created_at", "id"])
+    for index, columns in _SHELF_INDEXES:
+        op.create_index(
+            index, "products", columns, postgresql_where=sa.text("active"), sqlite_where=sa.text("active = 1")
+        )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_products_shelf_newest", table_name="products")
-    op.drop_index("ix_products_shelf_name", table_name="products")
+    for index, _ in _SHELF_INDEXES:
+        op.drop_index(index, table_name="products")
     if op.get_bind().dialect.name == "postgresql":
         for column, length in _COLUMNS:
             op.alter_column("products", column, type_=sa.String(length), existing_type=sa.String(length, collation="C"))

@@ -34,7 +34,7 @@ class ShelfQuery:
 
 
 def _filters(in_category: bool, in_stock_only: bool) -> list[ColumnElement[bool]]:
-    # "= true", not "IS true": an equality on the index's first column lets it read the page in order.
+    # "= true", not "IS true": the shelf indexes are partial on it (migration 0013).
     filters: list[ColumnElement[bool]] = [Product.active == true()]
     if in_category:
         # Its own alias: a Category joined for the page's columns must not correlate into this.

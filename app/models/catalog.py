@@ -75,9 +75,16 @@ class Product(Base):
         Index("ix_products_id_name_active", "id", "name", "active"),
         # The few inactive products, which search leaves out, read without a scan.
         Index("ix_products_inactive", "id", postgresql_where=text("NOT active"), sqlite_where=text("NOT active")),
-        # The shelf's pages in order (app/catalog/listing.py): by name, and newest first (read backwards).
-        Index("ix_products_shelf_name", "active", "name", "id"),
-        Index("ix_products_shelf_newest", "active", "created_at", "id"),
+        # The shelf's pages in order (app/catalog/listing.py): by name, and newest first (read backwards);
+        # over the active products only, as each dialect writes the shelf's filter (migration 0013).
+        Index("ix_products_shelf_name", "name", "id", postgresql_where=text("active"), sqlite_where=text("active = 1")),
+        Index(
+            "ix_products_shelf_newest",
+            "created_at",
+            "id",
+            postgresql_where=text("active"),
+            sqlite_where=text("active = 1"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
