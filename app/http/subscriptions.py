@@ -207,8 +207,16 @@ class _Connection:
         if errors is not None:
             await self._send({"type": "error", "id": operation_id, "payload": errors})
             return
-        task = asyncio.create_task(self._operation(operation_id, payload))
+        listening = asyncio.Event()
+        task = asyncio.create_task(self._operation(operation_id, payload, listening))
         self.operations[operation_id] = task
+        # The next message is read only once the subscription listens (or has ended): a client that
+        # subscribes and then acts, or pings, must not act before it listens. Starting it may wait for
+        # the hub's LISTEN connection (at most LIVE_LISTEN_CONNECT_SECONDS); under load the change
+        # came first, was missed, and only the periodic re-check ended the stream.
+        listened = asyncio.ensure_future(listening.wait())
+        await asyncio.wait({task, listened}, return_when=asyncio.FIRST_COMPLETED)
+        listened.cancel()
 
     def _refusal(self, payload: dict[str, Any]) -> list[dict[str, Any]] | None:
         """Why this subscribe cannot start, as the payload of an ``error`` message; None when it can."""
@@ -246,7 +254,7 @@ class _Connection:
 
     # --- one operation ---------------------------------------------------------------------
 
-    async def _operation(self, operation_id: str, payload: dict[str, Any]) -> None:
+    async def _operation(self, operation_id: str, payload: dict[str, Any], listening: asyncio.Event) -> None:
         endpoint = self.endpoint
         uow = UnitOfWork(endpoint.database)
         context = LiveContext(
@@ -259,6 +267,7 @@ class _Connection:
             rate_limits=endpoint.rate_limits.for_request(self.websocket),
             token=self.token,
             hub=endpoint.hub,
+            listening=listening,
         )
         prepared = endpoint.prepare(payload["query"])
         try:

@@ -9,7 +9,8 @@ once), and the loaders start empty, exactly as for a new HTTP request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from app.context import Context
 from app.live.hub import Hub
@@ -22,6 +23,8 @@ from app.viewer import resolve_viewer
 class LiveContext(Context):
     token: str | None = None
     hub: Hub | None = None
+    # Set once the subscription listens to the hub: the connection reads its next message only then.
+    listening: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def renew(self) -> None:
         await self.uow.close()

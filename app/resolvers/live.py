@@ -60,6 +60,7 @@ async def cart_changed(info: Info, cart_id: str) -> AsyncGenerator[Cart, None]:
     viewer = require_user(info)
     assert viewer.user_id is not None
     async with hub.subscribe((("cart", cart.id),), viewer.user_id) as subscription:
+        context.listening.set()
         yield cart
         while cart.status is CartStatus.OPEN:
             # The event has been sent: give the connection back before waiting, idle subscriptions hold none.
@@ -82,6 +83,7 @@ async def customer_carts_changed(info: Info, customer_number: str) -> AsyncGener
     viewer = require_user(info)
     assert viewer.user_id is not None
     async with hub.subscribe((("customer", customer.id),), viewer.user_id) as subscription:
+        context.listening.set()
         while True:
             await context.uow.close()
             event = await subscription.next(limits.LIVE_RECHECK_SECONDS)
