@@ -7,6 +7,7 @@ its WebSocket.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from sqlalchemy import text
 
 from app.db import Database
 from app.ids import encode_id
+from app.live.hub import Hub
 from app.main import create_app
 from app.settings import Settings
 from tests.helpers.graphql import gql
@@ -269,3 +271,22 @@ async def test_support_staff_may_watch_a_customers_cart(live: Live, shop: Shop) 
         assert (await client.next_data("1"))["cartChanged"]["id"] == cart_id
         await add(live, shop, cart_id, "assistant")
         assert (await client.next_data("1"))["cartChanged"]["version"] == 2
+
+
+async def test_a_subscription_listens_before_the_connection_answers_its_next_message(
+    live: Live, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The hub's LISTEN connection slow to open, as under load: the pong must still wait for it.
+    opening = Hub._ensure_listening
+
+    async def slowly(self: Hub) -> None:
+        await asyncio.sleep(0.5)
+        await opening(self)
+
+    monkeypatch.setattr(Hub, "_ensure_listening", slowly)
+    async with open_client(live.ws_url, shop.token("assistant")) as client:
+        await client.subscribe("carts", CUSTOMER_CARTS_CHANGED, {"customerNumber": "10001"})
+        await client.send({"type": "ping"})
+        assert await client.receive() == {"type": "pong"}
+        cart_id = await new_cart(live, shop)
+        assert (await client.next_data("carts"))["customerCartsChanged"]["cartId"] == cart_id
