@@ -12,6 +12,8 @@ one statement); these tests keep any cache added later honest.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,20 @@ SET_STATUS = """mutation($u: ID!, $n: String!, $s: MembershipStatus!) {
 }"""
 
 
+@asynccontextmanager
+async def two_workers(database: Database, tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """Two real servers on one database, and a client for each: the test picks the worker."""
+    with (
+        running_server(tmp_path / "a", database_url=database.url) as first,
+        running_server(tmp_path / "b", database_url=database.url) as second,
+    ):
+        async with (
+            httpx.AsyncClient(base_url=first.base_url, timeout=30) as a,
+            httpx.AsyncClient(base_url=second.base_url, timeout=30) as b,
+        ):
+            yield a, b
+
+
 async def _post(http: httpx.AsyncClient, token: str, query: str, **variables: Any) -> dict[str, Any]:
     response = await http.post(
         "/graphql", json={"query": query, "variables": variables}, headers={"authorization": f"Bearer {token}"}
@@ -50,19 +66,12 @@ async def test_a_session_revoked_on_one_worker_is_refused_by_the_next_request_to
     user = await make_user(database, (customer, Role.PURCHASER))
     token = await sign_in(database, user)
 
-    with (
-        running_server(tmp_path / "a", database_url=database.url) as first,
-        running_server(tmp_path / "b", database_url=database.url) as second,
-    ):
-        async with (
-            httpx.AsyncClient(base_url=first.base_url, timeout=30) as a,
-            httpx.AsyncClient(base_url=second.base_url, timeout=30) as b,
-        ):
-            for worker in (a, b):
-                assert (await _post(worker, token, ME))["data"]["me"]["id"] == encode_id("User", user.id)
+    async with two_workers(database, tmp_path) as (a, b):
+        for worker in (a, b):
+            assert (await _post(worker, token, ME))["data"]["me"]["id"] == encode_id("User", user.id)
 
-            assert "errors" not in await _post(a, token, LOGOUT)
-            refused = await _post(b, token, ME)
+        assert "errors" not in await _post(a, token, LOGOUT)
+        refused = await _post(b, token, ME)
 
     assert refused["data"] is None
     assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
@@ -78,24 +87,17 @@ async def test_a_membership_deactivated_on_one_worker_is_refused_by_the_next_req
     main_token = await sign_in(database, main_user)
     token = await sign_in(database, purchaser)
 
-    with (
-        running_server(tmp_path / "a", database_url=database.url) as first,
-        running_server(tmp_path / "b", database_url=database.url) as second,
-    ):
-        async with (
-            httpx.AsyncClient(base_url=first.base_url, timeout=30) as a,
-            httpx.AsyncClient(base_url=second.base_url, timeout=30) as b,
-        ):
-            for worker in (a, b):
-                reached = await _post(worker, token, CUSTOMER, n=customer.number)
-                assert reached["data"]["customer"] == {"number": customer.number}, reached
+    async with two_workers(database, tmp_path) as (a, b):
+        for worker in (a, b):
+            reached = await _post(worker, token, CUSTOMER, n=customer.number)
+            assert reached["data"]["customer"] == {"number": customer.number}, reached
 
-            changed = await _post(
-                a, main_token, SET_STATUS, u=encode_id("User", purchaser.id), n=customer.number, s="INACTIVE"
-            )
-            assert changed["data"]["setMembershipStatus"]["errors"] == [], changed
-            refused = await _post(b, token, CUSTOMER, n=customer.number)
-            still = await _post(b, token, CUSTOMER, n=other.number)
+        changed = await _post(
+            a, main_token, SET_STATUS, u=encode_id("User", purchaser.id), n=customer.number, s="INACTIVE"
+        )
+        assert changed["data"]["setMembershipStatus"]["errors"] == [], changed
+        refused = await _post(b, token, CUSTOMER, n=customer.number)
+        still = await _post(b, token, CUSTOMER, n=other.number)
 
     # Out of reach now: the same answer as a customer that does not exist.
     assert refused["data"]["customer"] is None, refused
