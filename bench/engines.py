@@ -269,33 +269,12 @@ class Word:
 
 
 def parse(value: str, expansions: synonyms.Expansions) -> list[Word]:
-    """The query's words as ``search`` reads them: readings, ASCII spellings of æøå, synonyms, prefixes."""
-    parsed: dict[str, Word] = {}
-    typed_words = text.words(value)[: search.MAX_QUERY_WORDS * 4]
-    position = 0
-    while position < len(typed_words) and len(parsed) < search.MAX_QUERY_WORDS:
-        found = expansions.find(typed_words, position) if expansions.also else None
-        length = found[0] if found else 1
-        typed = typed_words[position + length - 1]
-        position += length
-        forms = [typed]
-        alternative = text.ascii_spelling_alternative(typed)
-        if alternative:
-            forms.append(alternative)
-        stems = {reading for form in forms for reading in text.readings(form)}
-        for other in found[1] if found else ():
-            stems |= text.readings(other.split()[-1])
-        key = " ".join(typed_words[position - length : position]) if found else text.stem(forms[0])
-        if key in parsed:
-            continue
-        letters = typed.isalpha()
-        parsed[key] = Word(
-            typed=typed,
-            exact=stems,
-            prefixes={form for form in forms if letters and len(form) >= search.MIN_PREFIX},
-            typo_eligible=letters and len(typed) >= search.MIN_TYPO_WORD and not found,
-        )
-    return list(parsed.values())
+    """The query's words exactly as ``search`` reads them (its own parser): readings, ASCII
+    spellings of æøå, synonyms, prefixes."""
+    return [
+        Word(typed=word.typed, exact=set(word.stems), prefixes=set(word.prefixes), typo_eligible=word.typo_eligible)
+        for word in search._parse(value, expansions)
+    ]
 
 
 Lookup = Callable[[list[str]], Awaitable[dict[str, tuple[bool, bool]]]]
