@@ -8,47 +8,17 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, update
 
 from app.db import Database
 from app.ids import encode_id
-from app.models import Category, CategoryProductCount, Product, Role
+from app.models import Product, Role
 from tests.factories import make_category_path, make_customer, make_product, make_user, sign_in
+from tests.helpers.db import counted_counts, kept_counts
 from tests.helpers.graphql import gql
 
 SHELF = """query($c: ID, $stock: Boolean) { products(categoryId: $c, inStockOnly: $stock, first: 1) {
   totalCount facets { category { name } count } } }"""
-
-
-async def _kept(database: Database) -> dict[int, tuple[int, int]]:
-    async with database.reader() as session:
-        rows = await session.execute(
-            select(CategoryProductCount.category_id, CategoryProductCount.active, CategoryProductCount.in_stock)
-        )
-        return {category_id: (active, in_stock) for category_id, active, in_stock in rows}
-
-
-async def _counted(database: Database) -> dict[int, tuple[int, int]]:
-    """The same counted over the products, as the kept counts must always be."""
-    async with database.reader() as session:
-        categories = (await session.scalars(select(Category.id))).all()
-        active = dict(
-            (
-                await session.execute(
-                    select(Product.category_id, func.count()).where(Product.active).group_by(Product.category_id)
-                )
-            ).all()
-        )
-        stocked = dict(
-            (
-                await session.execute(
-                    select(Product.category_id, func.count())
-                    .where(Product.active, Product.stock_quantity > 0)
-                    .group_by(Product.category_id)
-                )
-            ).all()
-        )
-    return {c: (active.get(c, 0), stocked.get(c, 0)) for c in categories}
 
 
 async def test_counts_follow_inserts_deactivations_moves_stock_and_deletes(
@@ -59,7 +29,7 @@ async def test_counts_follow_inserts_deactivations_moves_stock_and_deletes(
     vinyl = await make_category_path(database, "Forbruksmateriell", "Hansker", "Vinyl")
     products = [await make_product(database, nitril if i % 2 else vinyl, stock=i % 3) for i in range(12)]
     await make_product(database, nitril, active=False)
-    assert await _kept(database) == await _counted(database)
+    assert await kept_counts(database) == await counted_counts(database)
 
     async with database.transaction() as session:
         await session.execute(update(Product).where(Product.id == products[1].id).values(active=False))
@@ -70,18 +40,18 @@ async def test_counts_follow_inserts_deactivations_moves_stock_and_deletes(
             update(Product).where(Product.id == products[5].id).values(name="Ny navn", list_price=Decimal("1.00"))
         )
         await session.execute(delete(Product).where(Product.id == products[6].id))
-    assert await _kept(database) == await _counted(database)
+    assert await kept_counts(database) == await counted_counts(database)
 
     # A change that rolls back takes its counts with it.
     with pytest.raises(RuntimeError):
         async with database.transaction() as session:
             await session.execute(update(Product).values(active=False))
             raise RuntimeError("rolled back")
-    assert await _kept(database) == await _counted(database)
+    assert await kept_counts(database) == await counted_counts(database)
 
     # What the client sees: the totals and facets of the shelf, as counted over the products.
     hansker = await make_category_path(database, "Forbruksmateriell", "Hansker")
-    counted = await _counted(database)
+    counted = await counted_counts(database)
     for stock, column in ((False, 0), (True, 1)):
         result = await gql(client, SHELF, {"c": encode_id("Category", hansker.id), "stock": stock}, token=token)
         products_ = result["data"]["products"]
@@ -105,4 +75,4 @@ async def test_concurrent_writers_in_one_category_lose_no_count(pg_database: Dat
             await asyncio.sleep(0.01)  # hold the count row's lock a while
 
     await asyncio.gather(*(flip(p.id) for p in products))
-    assert await _kept(pg_database) == await _counted(pg_database)
+    assert await kept_counts(pg_database) == await counted_counts(pg_database)

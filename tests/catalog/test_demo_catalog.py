@@ -37,7 +37,7 @@ from app.models import (
     SearchWord,
     User,
 )
-from tests.helpers.db import count, rows, scalar
+from tests.helpers.db import count, counted_counts, kept_counts, rows, scalar
 
 N = 300
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -345,6 +345,31 @@ async def test_a_large_load_puts_the_keys_back(database: Database, monkeypatch: 
     with pytest.raises(IntegrityError):
         async with database.transaction() as session:
             await session.execute(insert(ProductImage).values(product_id=10**9, position=0, url="x"))
+
+
+async def test_a_large_load_keeps_the_category_counts_and_their_triggers(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large load on PostgreSQL counts each category's products once at the end instead of a
+    trigger a row; the counts come out as the products say, and the triggers count again after."""
+    monkeypatch.setattr(demo_catalog, "LARGE_LOAD", 1)
+    await _seed(database, 40)
+    await _seed(database, 100)
+    assert await kept_counts(database) == await counted_counts(database)
+    assert sum(active for active, _ in (await kept_counts(database)).values()) > 0
+
+    # After the load the triggers count again: one product deactivated, one added elsewhere.
+    async with database.transaction() as session:
+        product = await session.scalar(select(Product).where(Product.active).order_by(Product.id).limit(1))
+        assert product is not None
+        elsewhere = await session.scalar(
+            select(Product.category_id).where(Product.category_id != product.category_id).limit(1)
+        )
+        product.active = False
+        session.add(
+            Product(sku="ERP-NY", name="Ny vare", unit="stk", list_price=Decimal("1.00"), category_id=elsewhere)
+        )
+    assert await kept_counts(database) == await counted_counts(database)
 
 
 # --- the command --------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.db import Database
-from app.models import Base, OutboxMessage
+from app.models import Base, Category, CategoryProductCount, OutboxMessage, Product
 
 
 async def rows(database: Database, query: Select[Any]) -> list[Any]:
@@ -103,3 +103,35 @@ async def truncate_postgres(
 
 def _is_leaked(state: str | None, idle_for: timedelta | None, leaked_after: timedelta) -> bool:
     return bool(state and state.startswith("idle in transaction") and idle_for and idle_for > leaked_after)
+
+
+async def kept_counts(database: Database) -> dict[int, tuple[int, int]]:
+    """Category id -> (active, in stock) products as the database keeps them (CategoryProductCount)."""
+    async with database.reader() as session:
+        found = await session.execute(
+            select(CategoryProductCount.category_id, CategoryProductCount.active, CategoryProductCount.in_stock)
+        )
+        return {category_id: (active, in_stock) for category_id, active, in_stock in found}
+
+
+async def counted_counts(database: Database) -> dict[int, tuple[int, int]]:
+    """The same counted over the products, as the kept counts must always be."""
+    async with database.reader() as session:
+        categories = (await session.scalars(select(Category.id))).all()
+        active = dict(
+            (
+                await session.execute(
+                    select(Product.category_id, func.count()).where(Product.active).group_by(Product.category_id)
+                )
+            ).all()
+        )
+        stocked = dict(
+            (
+                await session.execute(
+                    select(Product.category_id, func.count())
+                    .where(Product.active, Product.stock_quantity > 0)
+                    .group_by(Product.category_id)
+                )
+            ).all()
+        )
+    return {c: (active.get(c, 0), stocked.get(c, 0)) for c in categories}
