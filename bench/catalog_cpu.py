@@ -62,6 +62,7 @@ CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "contract"
 def queries(sku: str, category_id: str, contract: Path) -> dict[str, tuple[str, dict[str, Any], str | None]]:
     document = (contract / "storefront-catalog.graphql").read_text()
     return {
+        "me": ("{ me { id } }", {}, None),
         "page": (PAGE, {}, None),
         "light": (LIGHT, {}, None),
         "search": (SEARCH, {}, None),

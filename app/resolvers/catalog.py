@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -122,9 +122,11 @@ async def search_products(
     with_facets: bool,
     columns: Wanted,
     customer_number: str | None = None,
+    with_total: bool = True,
 ) -> ProductPage:
-    """The page; the facets are counted only when asked (``with_facets``), the shelf's total only when
-    a client selects ``totalCount`` (a ``LazyTotal``; search's comes with its page at no extra statement)."""
+    """The page; the facets are counted only when asked (``with_facets``), the total only when a
+    client selects ``totalCount`` (``with_total``): the shelf's as a ``LazyTotal``, search's in the
+    page's own statement (and, should it be asked after all, by a ``LazyTotal``)."""
     viewer = require_user(info)
     size = page_size(first)
     offset = _offset(after)
@@ -148,6 +150,7 @@ async def search_products(
         offset=offset,
         limit=size + 1,  # one more than the page: whether a next page exists
         with_facets=with_facets,
+        with_total=with_total,
         customer_id=ranking_customer(viewer, customer_number),
         since=clock.now() - PURCHASE_HISTORY,
     )
@@ -160,11 +163,26 @@ async def search_products(
     by_id = {row.id: row for row in rows}
     found = [by_id[i] for i in result.product_ids if i in by_id]
     return ProductPage(
-        page=_placed_page(found, size, offset, result.total, after),
+        page=_placed_page(found, size, offset, _search_total(info, query, result), after),
         facets=result.facets,
         did_you_mean=result.did_you_mean,
         relaxed=result.relaxed,
     )
+
+
+def _search_total(info: Info, query: search_engine.SearchQuery, result: search_engine.SearchResult) -> int | LazyTotal:
+    """The search's total as counted with the page, or (not asked for) a count run only if
+    ``totalCount`` is resolved after all."""
+    if result.total is not None:
+        return result.total
+    uow = info.context.uow
+
+    async def count() -> int:
+        async with uow.session() as session:
+            counted = await search_engine.search(session, replace(query, with_total=True, limit=0))
+        return counted.total or 0
+
+    return LazyTotal(count)
 
 
 async def _shelf_page(

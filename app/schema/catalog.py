@@ -333,6 +333,7 @@ class CatalogQuery:
             first=first,
             after=after,
             with_facets=selects(info, "facets"),
+            with_total=selects(info, "totalCount"),
             columns=columns,
         )
         # The products' categories came with them; facets name other categories too.

@@ -7,8 +7,11 @@ import pytest
 
 from app.db import Database
 from app.models import DocumentKind, ProductType
+from app.schema import catalog as catalog_schema
 from tests.factories import World, make_category_path, make_product, make_world, set_agreement_price
 from tests.helpers.graphql import error_codes, gql
+
+real = catalog_schema.selects
 
 TREE = """{ categories { id name slug productCount
   children { id name slug productCount children { id name slug productCount } } } }"""
@@ -131,3 +134,26 @@ async def test_search_results_carry_their_category(client: httpx.AsyncClient, da
         client, query, {"s": "nitrilhanske", "c": "Q2F0ZWdvcnk6OTk5OTk5"}, token=world.token("assistant")
     )
     assert unknown == {"data": {"products": {"totalCount": 0, "edges": []}}}
+
+
+async def test_search_total_only_when_asked_and_right_however_asked(
+    client: httpx.AsyncClient, database: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nitril = await make_category_path(database, "Forbruksmateriell", "Hansker", "Nitrilhansker")
+    for n in range(5):
+        await make_product(database, nitril, sku=f"471{n}", name=f"Nitrilhanske {n}")
+    token = world.token("assistant")
+    edges = "edges { node { sku } } pageInfo { hasNextPage endCursor }"
+    plain = f'{{ products(search: "nitrilhanske", first: 2) {{ {edges} }} }}'
+    counted = f'{{ products(search: "nitrilhanske", first: 2) {{ totalCount {edges} }} }}'
+    in_fragment = (
+        f'{{ products(search: "nitrilhanske", first: 2) {{ ...Total {edges} }} }} '
+        "fragment Total on ProductConnection { totalCount }"
+    )
+    without = (await gql(client, plain, token=token))["data"]["products"]
+    with_total = (await gql(client, counted, token=token))["data"]["products"]
+    assert with_total == {**without, "totalCount": 5}
+    assert (await gql(client, in_fragment, token=token))["data"]["products"] == with_total
+    # Should the selection be misread as not asking, totalCount is still counted when resolved.
+    monkeypatch.setattr(catalog_schema, "selects", lambda info, *path: path != ("totalCount",) and real(info, *path))
+    assert (await gql(client, counted, token=token))["data"]["products"] == with_total

@@ -129,3 +129,35 @@ async def test_several_words_merged_in_id_order_rank_as_every_plan(
                 plan.setattr(search, "FAST_FROM", 10**9)
                 assert (await _search(database, query))[0] == merged, query
             assert merged.total > 0, query
+
+
+@pytest.mark.parametrize("fast_from", [0, 10**9])
+async def test_a_page_not_counted_is_the_counted_page(
+    database: Database, monkeypatch: pytest.MonkeyPatch, fast_from: int
+) -> None:
+    """with_total off (a client that does not select totalCount): every plan gives the same page and
+    no total; an empty page past the first is counted after all, and a text that finds nothing
+    answers with the did-you-mean and the relaxed query (counted) as before."""
+    ids, customer_id = await _catalogue(database)
+    monkeypatch.setattr(search, "FAST_FROM", fast_from)
+    monkeypatch.setattr(search, "MERGE_FROM", 0)
+    since = NOW - timedelta(days=365)
+    several = [
+        SearchQuery(text=text, offset=offset, limit=limit, customer_id=customer_id, since=since)
+        for text in ("hansker boks", "nitril hansker", "hansker qqxyzzy", "hanskr")
+        for offset, limit in [(0, 20), (3, 4), (30, 5)]
+    ]
+    for query in _queries(customer_id) + several:
+        counted, _ = await _search(database, query)
+        assert counted.total is not None
+        uncounted, _ = await _search(database, replace(query, with_total=False))
+        if uncounted.product_ids and not uncounted.relaxed:
+            assert replace(uncounted, total=counted.total) == counted, query
+            assert uncounted.total is None, query
+        else:
+            assert uncounted == counted, query
+    # The cases above include each: a page, a page past the last, nothing found (relaxed and corrected).
+    relaxed, _ = await _search(database, replace(several[6], with_total=False))
+    assert relaxed.relaxed and relaxed.total and relaxed.product_ids
+    past, _ = await _search(database, SearchQuery(text="hansker", offset=30, limit=5, with_total=False))
+    assert past.product_ids == [] and past.total == len(GLOVES) - 1 + len(BOXES) + 3
