@@ -14,10 +14,10 @@ from app.catalog.product_rows import ProductRow, Wanted
 from app.catalog.search import ProductSort
 from app.catalog.tree import CategoryNode
 from app.context import Context, Info
-from app.ids import encode_id
 from app.models import DocumentKind, Product, ProductDocument, ProductImage, ProductType
 from app.pagination import Page
 from app.resolvers import catalog as resolve
+from app.schema.objects import node_id
 from app.schema.pagination import PageInfo, edges, total_count
 from app.schema.ready import NOT_READY, ready_when
 
@@ -58,7 +58,7 @@ class CategoryType:
     @classmethod
     def of(cls, node: CategoryNode, *, with_children: bool = True) -> CategoryType:
         return cls(
-            id=strawberry.ID(encode_id("Category", node.id)),
+            id=node_id("Category", node.id),
             name=node.name,
             slug=node.slug,
             children=[cls.of(child) for child in node.children] if with_children else [],
@@ -187,7 +187,7 @@ class ProductObject:
         prices: dict[int, Decimal],
     ) -> ProductObject:
         return cls(
-            id=strawberry.ID(encode_id("Product", product.id)),
+            id=node_id("Product", product.id),
             sku=product.sku,
             name=product.name,
             description=product.description,

@@ -1,0 +1,55 @@
+"""How the schema's objects are made from what the domain hands them: global ids, fields of the same name, null.
+
+Most types show a row as it is: ``copied`` reads every field a type is built with
+from the attribute of the same name, and the caller gives only the fields that
+differ (the global id, money, the row itself as a private field). Inputs become
+the domain's items the same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import strawberry
+
+from app.ids import encode_id
+
+T = TypeVar("T")
+M = TypeVar("M")
+
+
+def node_id(type_name: str, pk: int) -> strawberry.ID:
+    """The global id of the row with that key, as every ``id`` field answers it."""
+    return strawberry.ID(encode_id(type_name, pk))
+
+
+_Reader = tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]
+_READERS: dict[tuple[type, tuple[str, ...]], _Reader] = {}
+
+
+def _reader(cls: type, given: tuple[str, ...]) -> _Reader:
+    """The fields of ``cls`` to read from the source (those it is built with, less the given), and their reader."""
+    names = tuple(f.name for f in dataclasses.fields(cls) if f.init and f.name not in given)
+    if len(names) == 1:
+        one = operator.attrgetter(names[0])
+        return names, lambda source: (one(source),)
+    return names, cast(Callable[[Any], tuple[Any, ...]], operator.attrgetter(*names)) if names else (lambda _: ())
+
+
+def copied(cls: type[T], source: object, /, **given: Any) -> T:
+    """``cls`` (a dataclass: a Strawberry type or input, a domain item) with the fields in ``given`` as given
+    and every other field it is built with ``source``'s attribute of the same name."""
+    key = (cls, tuple(given))
+    reader = _READERS.get(key)
+    if reader is None:
+        reader = _READERS[key] = _reader(cls, key[1])
+    names, read = reader
+    return cast(Callable[..., T], cls)(**dict(zip(names, read(source), strict=True)), **given)
+
+
+def or_none(make: Callable[[M], T], found: M | None) -> T | None:
+    """``make(found)``, or None when nothing was found: a nullable field's answer."""
+    return make(found) if found is not None else None
