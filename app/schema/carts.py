@@ -73,9 +73,10 @@ class CartLineType:
 
     @classmethod
     def of(cls, line: Row[Any], product: ProductRow | None = None) -> CartLineType:
-        return cls(
+        return copied(
+            cls,
+            line,
             id=node_id("CartLine", line.id),
-            quantity=line.quantity,
             unit_price=Money.nok(line.unit_price),
             line_total=Money.nok(line_total(line.unit_price, line.quantity)),
             added_at=line.created_at,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
@@ -210,8 +210,16 @@ _built_directly(CustomerInput, addresses=DeliveryAddressInput, schedule=Delivery
 _built_directly(AgreementPriceInput)
 
 
+class _BatchPayload:
+    """What UpsertPayload and CountPayload are made from: a batch's counts, and its problems as errors."""
+
+    @classmethod
+    def of(cls, result: BatchResult) -> Self:
+        return copied(cls, result, errors=UserError.many(result.problems))
+
+
 @strawberry.type(description="What an upsert batch did. created + updated + unchanged + skipped items = items sent.")
-class UpsertPayload:
+class UpsertPayload(_BatchPayload):
     created: int = strawberry.field(default=0, description="Items whose business key was new.")
     updated: int = strawberry.field(default=0, description="Existing ones this batch changed.")
     unchanged: int = strawberry.field(
@@ -219,18 +227,9 @@ class UpsertPayload:
     )
     errors: list[UserError] = strawberry.field(default_factory=list, description="The skipped items and why.")
 
-    @classmethod
-    def of(cls, result: BatchResult) -> UpsertPayload:
-        return cls(
-            created=result.created,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            errors=UserError.many(result.problems),
-        )
-
 
 @strawberry.type(description="What a batch of values did.")
-class CountPayload:
+class CountPayload(_BatchPayload):
     updated: int = strawberry.field(
         default=0,
         description=(
@@ -239,10 +238,6 @@ class CountPayload:
         ),
     )
     errors: list[UserError] = strawberry.field(default_factory=list, description="The skipped items and why.")
-
-    @classmethod
-    def of(cls, result: BatchResult) -> CountPayload:
-        return cls(updated=result.updated, errors=UserError.many(result.problems))
 
 
 @strawberry.type

@@ -98,7 +98,7 @@ class OrderEventType:
 
     @classmethod
     def of(cls, event: OrderEvent) -> OrderEventType:
-        return cls(status=event.status, at=event.at, note=event.note, by_pk=event.user_id)
+        return copied(cls, event, by_pk=event.user_id)
 
 
 @strawberry.type(name="Order", description='An order ("bestilling"), with the money and lines as they were placed.')

@@ -26,7 +26,7 @@ class ReturnLineType:
 
     @classmethod
     def of(cls, returned: ReturnLine, line: OrderLine) -> ReturnLineType:
-        return cls(quantity=returned.quantity, order_line=OrderLineType.of(line))
+        return copied(cls, returned, order_line=OrderLineType.of(line))
 
 
 @strawberry.type(

@@ -46,9 +46,10 @@ class ShoppingListItemType:
 
     @classmethod
     def of(cls, item: ShoppingListItem, customer_id: int) -> ShoppingListItemType:
-        return cls(
+        return copied(
+            cls,
+            item,
             id=node_id("ShoppingListItem", item.id),
-            quantity=item.quantity,
             added_at=item.created_at,
             product_pk=item.product_id,
             customer_pk=customer_id,

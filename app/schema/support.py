@@ -60,14 +60,7 @@ class AuditEntryType:
 
     @classmethod
     def from_model(cls, row: AuditEntry) -> AuditEntryType:
-        return cls(
-            at=row.at,
-            action=row.action,
-            subject_id=row.subject_id,
-            details=JSON(row.details),
-            actor_pk=row.actor_user_id,
-            customer_pk=row.customer_id,
-        )
+        return copied(cls, row, details=JSON(row.details), actor_pk=row.actor_user_id, customer_pk=row.customer_id)
 
 
 @strawberry.type

@@ -57,7 +57,7 @@ class MembershipType:
 
     @classmethod
     def from_model(cls, membership: Membership) -> MembershipType:
-        return cls(role=membership.role, status=membership.status, customer_pk=membership.customer_id)
+        return copied(cls, membership, customer_pk=membership.customer_id)
 
 
 @strawberry.type(name="User")
