@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -144,33 +144,20 @@ async def upsert_customers(transaction: Transaction, actor: Viewer, items: Seque
     return await run(UPSERT, transaction, actor, items)
 
 
-@dataclass(frozen=True, slots=True)
-class _Address:
-    """An address's stored form, for comparing."""
+# An address's columns that a given list writes: the given and the stored are compared on these and the two flags.
+_ADDRESS_LINES = ("label", "line1", "line2", "postal_code", "city")
 
-    label: str
-    line1: str
-    line2: str | None
-    postal_code: str
-    city: str
-    is_default: bool
-    active: bool
 
-    @classmethod
-    def given(cls, address: AddressItem) -> _Address:
-        return cls(
-            address.label,
-            address.line1,
-            address.line2,
-            address.postal_code,
-            address.city,
-            bool(address.is_default),
-            True,
-        )
+def _given_address(address: AddressItem) -> dict[str, Any]:
+    return {
+        **{name: getattr(address, name) for name in _ADDRESS_LINES},
+        "is_default": bool(address.is_default),
+        "active": True,
+    }
 
-    @classmethod
-    def stored(cls, row: DeliveryAddress) -> _Address:
-        return cls(row.label, row.line1, row.line2, row.postal_code, row.city, row.is_default, row.active)
+
+def _stored_address(row: DeliveryAddress) -> dict[str, Any]:
+    return {**{name: getattr(row, name) for name in _ADDRESS_LINES}, "is_default": row.is_default, "active": row.active}
 
 
 @dataclass(slots=True)
@@ -198,20 +185,18 @@ class _Plan:
         by_external = {address.external_id: address for address in stored}
         before = len(self.address_inserts) + len(self.address_updates)
         for address in given:
-            wanted = _Address.given(address)
+            wanted = _given_address(address)
             row = by_external.get(address.external_id)
             if row is None:
-                self.address_inserts.append(
-                    {"customer_id": customer_id, "external_id": address.external_id, **asdict(wanted)}
-                )
-            elif _Address.stored(row) != wanted:
-                self.address_updates.append({"id": row.id, **asdict(wanted)})
+                self.address_inserts.append({"customer_id": customer_id, "external_id": address.external_id, **wanted})
+            elif _stored_address(row) != wanted:
+                self.address_updates.append({"id": row.id, **wanted})
         listed = {address.external_id for address in given}
         for row in stored:
             if row.external_id not in listed and (row.active or row.is_default):
                 # No longer offered; orders that went there keep pointing at the row.
                 self.address_updates.append(
-                    {"id": row.id, **asdict(_Address.stored(row)), "active": False, "is_default": False}
+                    {"id": row.id, **_stored_address(row), "active": False, "is_default": False}
                 )
         return len(self.address_inserts) + len(self.address_updates) > before
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select, text, update
@@ -31,6 +31,17 @@ class RequestForm:
     customer_number: str | None
     message: str | None
 
+    def tidied(self) -> RequestForm:
+        """As it is stored and mailed to support: trimmed, an optional field left blank None."""
+        return RequestForm(
+            name=self.name.strip(),
+            email=self.email.strip(),
+            phone=self.phone.strip(),
+            company_name=self.company_name.strip(),
+            customer_number=(self.customer_number or "").strip() or None,
+            message=(self.message or "").strip() or None,
+        )
+
 
 async def _serialise_per_email(session: AsyncSession, key: str) -> None:
     """Two requests from one email at once must not both be stored.
@@ -53,29 +64,11 @@ async def submit(session: AsyncSession, settings: Settings, form: RequestForm) -
     )
     if recent:
         return False
-    request = AccountRequest(
-        name=form.name.strip(),
-        email=form.email.strip(),
-        email_key=key,
-        phone=form.phone.strip(),
-        company_name=form.company_name.strip(),
-        customer_number=(form.customer_number or "").strip() or None,
-        message=(form.message or "").strip() or None,
-    )
+    given = asdict(form.tidied())
+    request = AccountRequest(email_key=key, **given)
     session.add(request)
     await session.flush()
-    enqueue(
-        session,
-        settings,
-        "account_request_received",
-        settings.support_email,
-        name=request.name,
-        email=request.email,
-        phone=request.phone,
-        company_name=request.company_name,
-        customer_number=request.customer_number,
-        message=request.message,
-    )
+    enqueue(session, settings, "account_request_received", settings.support_email, **given)
     audit.record(session, None, "account_request.created", subject_id=request.id, email=request.email)
     return True
 

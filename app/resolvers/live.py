@@ -9,7 +9,8 @@ never with a newer copy of what they may no longer see.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from app import settings as limits
@@ -17,7 +18,7 @@ from app.context import Info
 from app.errors import ApiError, Unauthenticated
 from app.live.context import LiveContext
 from app.live.events import ChangeKind, LiveEvent
-from app.live.hub import Hub
+from app.live.hub import Hub, Key, Subscription
 from app.models import Cart, CartStatus, Customer
 from app.resolvers.access import reachable_customer, reachable_object, require_user
 
@@ -51,16 +52,23 @@ async def _renewed(info: Info, context: LiveContext) -> None:
     require_user(info)
 
 
+@asynccontextmanager
+async def _listening(info: Info, context: LiveContext, hub: Hub, key: Key) -> AsyncIterator[Subscription]:
+    """The viewer's subscription to ``key``'s changes; the connection is told it listens before anything is sent."""
+    viewer = require_user(info)
+    assert viewer.user_id is not None
+    async with hub.subscribe((key,), viewer.user_id) as subscription:
+        context.listening.set()
+        yield subscription
+
+
 async def cart_changed(info: Info, cart_id: str) -> AsyncGenerator[Cart, None]:
     context, hub = _live(info)
     await _renewed(info, context)
     cart = await reachable_object(info, Cart, cart_id)
     if cart is None:
         raise NotFound("No such cart.")
-    viewer = require_user(info)
-    assert viewer.user_id is not None
-    async with hub.subscribe((("cart", cart.id),), viewer.user_id) as subscription:
-        context.listening.set()
+    async with _listening(info, context, hub, ("cart", cart.id)) as subscription:
         yield cart
         while cart.status is CartStatus.OPEN:
             # The event has been sent: give the connection back before waiting, idle subscriptions hold none.
@@ -80,10 +88,7 @@ async def customer_carts_changed(info: Info, customer_number: str) -> AsyncGener
     customer: Customer | None = await reachable_customer(info, customer_number)
     if customer is None:
         raise NotFound("No such customer number.")
-    viewer = require_user(info)
-    assert viewer.user_id is not None
-    async with hub.subscribe((("customer", customer.id),), viewer.user_id) as subscription:
-        context.listening.set()
+    async with _listening(info, context, hub, ("customer", customer.id)) as subscription:
         while True:
             await context.uow.close()
             event = await subscription.next(limits.LIVE_RECHECK_SECONDS)

@@ -11,13 +11,13 @@ from sqlalchemy import Row
 import app.schema.enums  # noqa: F401 - registers CartStatus
 from app.catalog.product_rows import ProductRow
 from app.context import Info
-from app.ids import encode_id
 from app.models import Cart, CartStatus, DeliveryAddress
 from app.ordering.money import Totals, line_total
 from app.resolvers import carts as resolve
 from app.schema.catalog import Money, ProductObject, selects
 from app.schema.errors import UserError
 from app.schema.lines import CartLineInput
+from app.schema.objects import copied, node_id, or_none
 from app.schema.payloads import OkPayload, reports_errors
 from app.schema.users import CUSTOMER, CustomerRef, UserType, model_created_by, model_customer, model_updated_by
 
@@ -25,6 +25,11 @@ from app.schema.users import CUSTOMER, CustomerRef, UserType, model_created_by, 
 SUBTOTAL_RULE = "Sum of the lines, excluding VAT."
 VAT_RULE = "25 % of the subtotal, rounded half-up to the øre."
 TOTAL_RULE = "Subtotal plus VAT."
+
+
+def money_fields(totals: Totals) -> dict[str, Money]:
+    """The subtotal, vat and total fields of a cart or an order (described by the three rules above)."""
+    return {"subtotal": Money.nok(totals.subtotal), "vat": Money.nok(totals.vat), "total": Money.nok(totals.total)}
 
 
 @strawberry.type(name="DeliveryAddress", description="A delivery address (leveringsadresse) as ERP gives it.")
@@ -40,16 +45,7 @@ class DeliveryAddressType:
 
     @classmethod
     def of(cls, address: DeliveryAddress) -> DeliveryAddressType:
-        return cls(
-            id=strawberry.ID(encode_id("DeliveryAddress", address.id)),
-            external_id=address.external_id,
-            label=address.label,
-            line1=address.line1,
-            line2=address.line2,
-            postal_code=address.postal_code,
-            city=address.city,
-            is_default=address.is_default,
-        )
+        return copied(cls, address, id=node_id("DeliveryAddress", address.id))
 
 
 @strawberry.type(name="CartLine")
@@ -77,9 +73,10 @@ class CartLineType:
 
     @classmethod
     def of(cls, line: Row[Any], product: ProductRow | None = None) -> CartLineType:
-        return cls(
-            id=strawberry.ID(encode_id("CartLine", line.id)),
-            quantity=line.quantity,
+        return copied(
+            cls,
+            line,
+            id=node_id("CartLine", line.id),
             unit_price=Money.nok(line.unit_price),
             line_total=Money.nok(line_total(line.unit_price, line.quantity)),
             added_at=line.created_at,
@@ -128,23 +125,7 @@ class CartType:
     @classmethod
     def of(cls, cart: Cart) -> CartType:
         totals = Totals.of_subtotal(cart.subtotal)
-        return cls(
-            id=strawberry.ID(encode_id("Cart", cart.id)),
-            name=cart.name,
-            status=cart.status,
-            version=cart.version,
-            line_count=cart.line_count,
-            created_at=cart.created_at,
-            updated_at=cart.updated_at,
-            subtotal=Money.nok(totals.subtotal),
-            vat=Money.nok(totals.vat),
-            total=Money.nok(totals.total),
-            model=cart,
-        )
-
-
-def cart_or_none(cart: Cart | None) -> CartType | None:
-    return CartType.of(cart) if cart is not None else None
+        return copied(cls, cart, id=node_id("Cart", cart.id), model=cart, **money_fields(totals))
 
 
 @strawberry.type
@@ -157,7 +138,7 @@ class CartPayload:
 class CartQuery:
     @strawberry.field(description="A cart of a customer number you are an active member of; null otherwise.")
     async def cart(self, info: Info, id: strawberry.ID) -> CartType | None:
-        return cart_or_none(await resolve.cart(info, id))
+        return or_none(CartType.of, await resolve.cart(info, id))
 
 
 _VERSION = "With expectedVersion: CONFLICT unless the cart is still at that version."

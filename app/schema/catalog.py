@@ -14,10 +14,10 @@ from app.catalog.product_rows import ProductRow, Wanted
 from app.catalog.search import ProductSort
 from app.catalog.tree import CategoryNode
 from app.context import Context, Info
-from app.ids import encode_id
 from app.models import DocumentKind, Product, ProductDocument, ProductImage, ProductType
 from app.pagination import Page
 from app.resolvers import catalog as resolve
+from app.schema.objects import copied, node_id
 from app.schema.pagination import PageInfo, edges, total_count
 from app.schema.ready import NOT_READY, ready_when
 
@@ -57,10 +57,10 @@ class CategoryType:
 
     @classmethod
     def of(cls, node: CategoryNode, *, with_children: bool = True) -> CategoryType:
-        return cls(
-            id=strawberry.ID(encode_id("Category", node.id)),
-            name=node.name,
-            slug=node.slug,
+        return copied(
+            cls,
+            node,
+            id=node_id("Category", node.id),
             children=[cls.of(child) for child in node.children] if with_children else [],
             node=node,
         )
@@ -186,19 +186,12 @@ class ProductObject:
         category: CategoryType | None | bool,
         prices: dict[int, Decimal],
     ) -> ProductObject:
-        return cls(
-            id=strawberry.ID(encode_id("Product", product.id)),
-            sku=product.sku,
-            name=product.name,
-            description=product.description,
-            unit=product.unit,
-            pack_size=product.pack_size,
-            manufacturer=product.manufacturer,
-            product_type=product.product_type,
-            active=product.active,
+        return copied(
+            cls,
+            product,
+            id=node_id("Product", product.id),
             returnable=product.product_type.returnable,
             in_stock=product.stock_quantity > 0,
-            stock_quantity=product.stock_quantity,
             list_price=Money.nok(product.list_price),
             pk=product.id,
             category_pk=product.category_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
@@ -17,6 +17,7 @@ from app.erp.batch import BatchResult
 from app.models import DocumentKind, ProductType
 from app.resolvers import erp as resolve
 from app.schema.errors import UserError
+from app.schema.objects import copied
 from app.schema.payloads import reports_errors
 
 T = TypeVar("T")
@@ -59,7 +60,7 @@ class ProductImageInput:
     alt: str | None = strawberry.field(default=None, description="At most 300 characters.")
 
     def to_item(self) -> products.ImageItem:
-        return products.ImageItem(url=self.url, alt=self.alt)
+        return copied(products.ImageItem, self)
 
 
 @strawberry.input(description="A document of a product: data sheets, manuals, certificates.")
@@ -69,7 +70,7 @@ class ProductDocumentInput:
     url: str = strawberry.field(description="Absolute http(s) URL, at most 2,000 characters.")
 
     def to_item(self) -> products.DocumentItem:
-        return products.DocumentItem(kind=self.kind, title=self.title, url=self.url)
+        return copied(products.DocumentItem, self)
 
 
 @strawberry.input(
@@ -103,17 +104,10 @@ class ProductInput:
     documents: list[ProductDocumentInput] | None = strawberry.field(default=None, description="At most 50.")
 
     def to_item(self) -> products.ProductItem:
-        return products.ProductItem(
-            sku=self.sku,
-            name=self.name,
-            unit=self.unit,
-            list_price=self.list_price,
+        return copied(
+            products.ProductItem,
+            self,
             category_path=list(self.category_path),
-            description=self.description,
-            manufacturer=self.manufacturer,
-            pack_size=self.pack_size,
-            product_type=self.product_type,
-            active=self.active,
             images=[image.to_item() for image in self.images] if self.images is not None else None,
             documents=[doc.to_item() for doc in self.documents] if self.documents is not None else None,
         )
@@ -125,7 +119,7 @@ class StockInput:
     quantity: int = strawberry.field(description="Units in stock: 0 to 10,000,000.")
 
     def to_item(self) -> prices.StockItem:
-        return prices.StockItem(sku=self.sku, quantity=self.quantity)
+        return copied(prices.StockItem, self)
 
 
 @strawberry.input(
@@ -144,15 +138,7 @@ class DeliveryAddressInput:
     is_default: bool | None = strawberry.field(default=None, description="At most one address of a customer.")
 
     def to_item(self) -> customers.AddressItem:
-        return customers.AddressItem(
-            external_id=self.external_id,
-            label=self.label,
-            line1=self.line1,
-            line2=self.line2,
-            postal_code=self.postal_code,
-            city=self.city,
-            is_default=self.is_default,
-        )
+        return copied(customers.AddressItem, self)
 
 
 @strawberry.input(description="When a customer's goods can be delivered. Replaces the stored schedule.")
@@ -172,10 +158,10 @@ class DeliveryScheduleInput:
     )
 
     def to_item(self) -> customers.ScheduleItem:
-        return customers.ScheduleItem(
+        return copied(
+            customers.ScheduleItem,
+            self,
             weekdays=list(self.weekdays),
-            cutoff_days_before=self.cutoff_days_before,
-            cutoff_time=self.cutoff_time,
             closed_dates=list(self.closed_dates) if self.closed_dates is not None else None,
         )
 
@@ -194,9 +180,9 @@ class CustomerInput:
     schedule: DeliveryScheduleInput | None = None
 
     def to_item(self) -> customers.CustomerItem:
-        return customers.CustomerItem(
-            number=self.number,
-            name=self.name,
+        return copied(
+            customers.CustomerItem,
+            self,
             addresses=[a.to_item() for a in self.addresses] if self.addresses is not None else None,
             schedule=self.schedule.to_item() if self.schedule is not None else None,
         )
@@ -211,7 +197,7 @@ class AgreementPriceInput:
     )
 
     def to_item(self) -> prices.AgreementPriceItem:
-        return prices.AgreementPriceItem(customer_number=self.customer_number, sku=self.sku, price=self.price)
+        return copied(prices.AgreementPriceItem, self)
 
 
 _built_directly(ProductImageInput)
@@ -224,8 +210,16 @@ _built_directly(CustomerInput, addresses=DeliveryAddressInput, schedule=Delivery
 _built_directly(AgreementPriceInput)
 
 
+class _BatchPayload:
+    """What UpsertPayload and CountPayload are made from: a batch's counts, and its problems as errors."""
+
+    @classmethod
+    def of(cls, result: BatchResult) -> Self:
+        return copied(cls, result, errors=UserError.many(result.problems))
+
+
 @strawberry.type(description="What an upsert batch did. created + updated + unchanged + skipped items = items sent.")
-class UpsertPayload:
+class UpsertPayload(_BatchPayload):
     created: int = strawberry.field(default=0, description="Items whose business key was new.")
     updated: int = strawberry.field(default=0, description="Existing ones this batch changed.")
     unchanged: int = strawberry.field(
@@ -233,18 +227,9 @@ class UpsertPayload:
     )
     errors: list[UserError] = strawberry.field(default_factory=list, description="The skipped items and why.")
 
-    @classmethod
-    def of(cls, result: BatchResult) -> UpsertPayload:
-        return cls(
-            created=result.created,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            errors=UserError.many(result.problems),
-        )
-
 
 @strawberry.type(description="What a batch of values did.")
-class CountPayload:
+class CountPayload(_BatchPayload):
     updated: int = strawberry.field(
         default=0,
         description=(
@@ -253,10 +238,6 @@ class CountPayload:
         ),
     )
     errors: list[UserError] = strawberry.field(default_factory=list, description="The skipped items and why.")
-
-    @classmethod
-    def of(cls, result: BatchResult) -> CountPayload:
-        return cls(updated=result.updated, errors=UserError.many(result.problems))
 
 
 @strawberry.type

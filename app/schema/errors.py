@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import strawberry
 
 from app.errors import ErrorCode, Problem
+from app.schema.objects import copied
 
 ErrorCodeEnum = strawberry.enum(
     ErrorCode,
@@ -25,7 +26,7 @@ class UserError:
 
     @classmethod
     def of(cls, problem: Problem) -> UserError:
-        return cls(code=problem.code, field=problem.field, message=problem.message)
+        return copied(cls, problem)
 
     @classmethod
     def many(cls, problems: Iterable[Problem]) -> list[UserError]:

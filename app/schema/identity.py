@@ -23,6 +23,7 @@ from app.resolvers import shopping_lists as resolve_lists
 from app.resolvers import users as resolve_users
 from app.schema.carts import CartType, DeliveryAddressType
 from app.schema.errors import UserError
+from app.schema.objects import copied, or_none
 from app.schema.orders import OrderType
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import OkPayload, reports_errors
@@ -192,8 +193,7 @@ class IdentityQuery:
         )
     )
     async def customer(self, info: Info, number: str) -> CustomerType | None:
-        found = await resolve.customer(info, number)
-        return CustomerType.from_model(found) if found is not None else None
+        return or_none(CustomerType.from_model, await resolve.customer(info, number))
 
 
 @strawberry.type
@@ -270,17 +270,7 @@ class IdentityMutation:
     )
     @reports_errors(OkPayload)
     async def request_account(self, info: Info, input: AccountRequestInput) -> OkPayload | None:
-        await resolve.request_account(
-            info,
-            RequestForm(
-                name=input.name,
-                email=input.email,
-                phone=input.phone,
-                company_name=input.company_name,
-                customer_number=input.customer_number,
-                message=input.message,
-            ),
-        )
+        await resolve.request_account(info, copied(RequestForm, input))
         return OkPayload.success()
 
     @strawberry.mutation(

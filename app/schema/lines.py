@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from app.ordering.carts import LineRequest
+from app.schema.objects import copied
 
 
 @strawberry.input
@@ -16,7 +17,7 @@ class ProductLineInput:
     quantity: int
 
     def to_request(self) -> LineRequest:
-        return LineRequest(sku=self.sku, product_id=self.product_id, quantity=self.quantity)
+        return copied(LineRequest, self)
 
 
 _RULES = "Exactly one of sku and productId; quantity 1 to 100,000."

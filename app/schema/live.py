@@ -9,9 +9,9 @@ from contextlib import aclosing
 import strawberry
 
 from app.context import Info
-from app.ids import encode_id
 from app.resolvers import live as resolve
-from app.schema.carts import CartType, cart_or_none
+from app.schema.carts import CartType
+from app.schema.objects import node_id, or_none
 
 
 @strawberry.enum(name="CartChangeKind", description="What happened to a cart of the customer number.")
@@ -63,6 +63,6 @@ class LiveSubscription:
             async for change in changes:
                 yield CartChangeType(
                     kind=CartChangeKind(change.kind.value),
-                    cart_id=strawberry.ID(encode_id("Cart", change.cart_id)),
-                    cart=cart_or_none(change.cart),
+                    cart_id=node_id("Cart", change.cart_id),
+                    cart=or_none(CartType.of, change.cart),
                 )

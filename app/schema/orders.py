@@ -9,16 +9,25 @@ import strawberry
 import app.schema.enums  # noqa: F401 - registers OrderStatus
 from app.catalog.product_rows import ProductRow
 from app.context import Info
-from app.ids import encode_id
 from app.models import Order, OrderEvent, OrderLine, OrderStatus, Shipment
 from app.ordering.checkout import SubmitRequest
 from app.ordering.fulfilment import ShipmentRequest, StatusUpdate
+from app.ordering.money import Totals
 from app.ordering.return_window import last_return_day
 from app.resolvers import carts as resolve_carts
 from app.resolvers import orders as resolve
-from app.schema.carts import SUBTOTAL_RULE, TOTAL_RULE, VAT_RULE, CartPayload, CartType, DeliveryAddressType
+from app.schema.carts import (
+    SUBTOTAL_RULE,
+    TOTAL_RULE,
+    VAT_RULE,
+    CartPayload,
+    CartType,
+    DeliveryAddressType,
+    money_fields,
+)
 from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
+from app.schema.objects import copied, node_id, or_none
 from app.schema.pagination import PageInfo, edges
 from app.schema.payloads import reports_errors
 from app.schema.users import CUSTOMER, CustomerRef, UserType, customer_by_id, user_by_id
@@ -49,17 +58,14 @@ class OrderLineType:
         if self.product_pk is None:
             return None
         found: ProductRow | None = await info.context.loaders.product_row.load(self.product_pk)
-        return ProductObject.of_row(found) if found is not None else None
+        return or_none(ProductObject.of_row, found)
 
     @classmethod
     def of(cls, line: OrderLine) -> OrderLineType:
-        return cls(
-            id=strawberry.ID(encode_id("OrderLine", line.id)),
-            position=line.position,
-            sku=line.sku,
-            product_name=line.product_name,
-            unit=line.unit,
-            quantity=line.quantity,
+        return copied(
+            cls,
+            line,
+            id=node_id("OrderLine", line.id),
             unit_price=Money.nok(line.unit_price),
             line_total=Money.nok(line.line_total),
             product_pk=line.product_id,
@@ -76,12 +82,7 @@ class ShipmentType:
 
     @classmethod
     def of(cls, shipment: Shipment) -> ShipmentType:
-        return cls(
-            carrier=shipment.carrier,
-            tracking_number=shipment.tracking_number,
-            tracking_url=shipment.tracking_url,
-            shipped_at=shipment.shipped_at,
-        )
+        return copied(cls, shipment)
 
 
 @strawberry.type(name="OrderEvent", description="One step of an order's history.")
@@ -97,7 +98,7 @@ class OrderEventType:
 
     @classmethod
     def of(cls, event: OrderEvent) -> OrderEventType:
-        return cls(status=event.status, at=event.at, note=event.note, by_pk=event.user_id)
+        return copied(cls, event, by_pk=event.user_id)
 
 
 @strawberry.type(name="Order", description='An order ("bestilling"), with the money and lines as they were placed.')
@@ -171,28 +172,8 @@ class OrderType:
 
     @classmethod
     def of(cls, order: Order) -> OrderType:
-        return cls(
-            id=strawberry.ID(encode_id("Order", order.id)),
-            number=order.number,
-            status=order.status,
-            reference=order.reference,
-            comment=order.comment,
-            placed_at=order.placed_at,
-            approved_at=order.approved_at,
-            rejection_reason=order.rejection_reason,
-            delivery_date=order.delivery_date,
-            delivered_at=order.delivered_at,
-            updated_at=order.updated_at,
-            line_count=order.line_count,
-            subtotal=Money.nok(order.subtotal),
-            vat=Money.nok(order.vat),
-            total=Money.nok(order.total),
-            model=order,
-        )
-
-
-def order_or_none(order: Order | None) -> OrderType | None:
-    return OrderType.of(order) if order is not None else None
+        totals = Totals(order.subtotal, order.vat, order.total)
+        return copied(cls, order, id=node_id("Order", order.id), model=order, **money_fields(totals))
 
 
 @strawberry.type
@@ -235,16 +216,7 @@ class OrderStatusInput:
     )
 
     def to_update(self) -> StatusUpdate:
-        return StatusUpdate(
-            order_number=self.order_number,
-            status=self.status,
-            note=self.note,
-            shipments=[
-                ShipmentRequest(carrier=s.carrier, tracking_number=s.tracking_number, tracking_url=s.tracking_url)
-                for s in self.shipments or []
-            ],
-            delivered_at=self.delivered_at,
-        )
+        return copied(StatusUpdate, self, shipments=[copied(ShipmentRequest, s) for s in self.shipments or []])
 
 
 @strawberry.type
@@ -257,7 +229,7 @@ class OrderPayload:
 class OrderQuery:
     @strawberry.field(description="An order of a customer number you are an active member of; null otherwise.")
     async def order(self, info: Info, id: strawberry.ID) -> OrderType | None:
-        return order_or_none(await resolve.order(info, id))
+        return or_none(OrderType.of, await resolve.order(info, id))
 
     @strawberry.field(
         description=(
@@ -286,12 +258,7 @@ class OrderMutation:
     async def submit_cart(
         self, info: Info, cart_id: strawberry.ID, input: SubmitCartInput, expected_version: int | None = None
     ) -> OrderPayload:
-        request = SubmitRequest(
-            delivery_address_id=input.delivery_address_id,
-            delivery_date=input.delivery_date,
-            reference=input.reference,
-            comment=input.comment,
-        )
+        request = copied(SubmitRequest, input)
         return OrderPayload(order=OrderType.of(await resolve_carts.submit(info, cart_id, request, expected_version)))
 
     @strawberry.mutation(
@@ -328,10 +295,7 @@ class OrderMutation:
     @reports_errors(CartPayload)
     async def reorder(self, info: Info, order_id: strawberry.ID) -> CartPayload:
         cart, problems = await resolve.reorder(info, order_id)
-        return CartPayload(
-            cart=CartType.of(cart) if cart is not None else None,
-            errors=UserError.many(problems),
-        )
+        return CartPayload(cart=or_none(CartType.of, cart), errors=UserError.many(problems))
 
     @strawberry.mutation(
         description=(

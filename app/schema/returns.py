@@ -8,11 +8,11 @@ import strawberry
 
 import app.schema.enums  # noqa: F401 - registers ReturnStatus and ReturnReason
 from app.context import Info
-from app.ids import encode_id
 from app.models import Order, OrderLine, ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
 from app.ordering import returns as rules
 from app.resolvers import returns as resolve
 from app.schema.errors import UserError
+from app.schema.objects import copied, node_id, or_none
 from app.schema.orders import OrderLineType, OrderType
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import reports_errors
@@ -26,7 +26,7 @@ class ReturnLineType:
 
     @classmethod
     def of(cls, returned: ReturnLine, line: OrderLine) -> ReturnLineType:
-        return cls(quantity=returned.quantity, order_line=OrderLineType.of(line))
+        return copied(cls, returned, order_line=OrderLineType.of(line))
 
 
 @strawberry.type(
@@ -71,17 +71,7 @@ class ReturnRequestType:
 
     @classmethod
     def of(cls, row: ReturnRequest) -> ReturnRequestType:
-        return cls(
-            id=strawberry.ID(encode_id("ReturnRequest", row.id)),
-            number=row.number,
-            status=row.status,
-            reason=row.reason,
-            comment=row.comment,
-            note=row.note,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            model=row,
-        )
+        return copied(cls, row, id=node_id("ReturnRequest", row.id), model=row)
 
 
 @strawberry.input
@@ -103,14 +93,7 @@ class ReturnRequestInput:
     )
 
     def to_form(self) -> rules.ReturnForm:
-        return rules.ReturnForm(
-            lines=[
-                rules.ReturnLineForm(order_line_id=line.order_line_id, quantity=line.quantity) for line in self.lines
-            ],
-            reason=self.reason,
-            comment=self.comment,
-            condition_confirmed=self.condition_confirmed,
-        )
+        return copied(rules.ReturnForm, self, lines=[copied(rules.ReturnLineForm, line) for line in self.lines])
 
 
 @strawberry.type
@@ -125,8 +108,7 @@ class ReturnQuery:
         description="A return of a customer number you are an active member of (support: any); null otherwise."
     )
     async def return_request(self, info: Info, id: strawberry.ID) -> ReturnRequestType | None:
-        found = await resolve.return_request(info, id)
-        return ReturnRequestType.of(found) if found is not None else None
+        return or_none(ReturnRequestType.of, await resolve.return_request(info, id))
 
     @strawberry.field(
         description="Support staff only: every customer's returns, newest first; status narrows it (say to REQUESTED)."

@@ -7,10 +7,10 @@ from datetime import datetime
 import strawberry
 
 from app.context import Info
-from app.ids import encode_id
 from app.models.search_synonyms import SearchSynonym
 from app.resolvers import search_synonyms as resolve
 from app.schema.errors import UserError
+from app.schema.objects import copied, node_id
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import OkPayload, reports_errors
 
@@ -31,12 +31,7 @@ class SearchSynonymType:
 
     @classmethod
     def from_model(cls, row: SearchSynonym) -> SearchSynonymType:
-        return cls(
-            id=strawberry.ID(encode_id("SearchSynonym", row.id)),
-            terms=list(row.terms),
-            two_way=row.two_way,
-            updated_at=row.updated_at,
-        )
+        return copied(cls, row, id=node_id("SearchSynonym", row.id), terms=list(row.terms))
 
 
 @strawberry.input(description=_RULES)

@@ -7,7 +7,6 @@ from datetime import datetime
 import strawberry
 
 from app.context import Info
-from app.ids import encode_id
 from app.models import Product, ShoppingList, ShoppingListItem
 from app.ordering.carts import LineRequest
 from app.resolvers import shopping_list_files as files
@@ -16,6 +15,7 @@ from app.schema.carts import CartPayload, CartType
 from app.schema.catalog import Money, ProductObject
 from app.schema.errors import UserError
 from app.schema.lines import ShoppingListItemInput
+from app.schema.objects import copied, node_id, or_none
 from app.schema.payloads import OkPayload, reports_errors
 from app.schema.users import CUSTOMER, CustomerRef, UserType, model_created_by, model_customer, model_updated_by
 
@@ -46,9 +46,10 @@ class ShoppingListItemType:
 
     @classmethod
     def of(cls, item: ShoppingListItem, customer_id: int) -> ShoppingListItemType:
-        return cls(
-            id=strawberry.ID(encode_id("ShoppingListItem", item.id)),
-            quantity=item.quantity,
+        return copied(
+            cls,
+            item,
+            id=node_id("ShoppingListItem", item.id),
             added_at=item.created_at,
             product_pk=item.product_id,
             customer_pk=customer_id,
@@ -106,15 +107,7 @@ class ShoppingListType:
 
     @classmethod
     def of(cls, shopping_list: ShoppingList) -> ShoppingListType:
-        return cls(
-            id=strawberry.ID(encode_id("ShoppingList", shopping_list.id)),
-            title=shopping_list.title,
-            version=shopping_list.version,
-            item_count=shopping_list.item_count,
-            created_at=shopping_list.created_at,
-            updated_at=shopping_list.updated_at,
-            model=shopping_list,
-        )
+        return copied(cls, shopping_list, id=node_id("ShoppingList", shopping_list.id), model=shopping_list)
 
 
 @strawberry.type
@@ -133,8 +126,7 @@ class ShoppingListQuery:
         description="A shopping list of a customer number you are an active member of (support: any); null otherwise."
     )
     async def shopping_list(self, info: Info, id: strawberry.ID) -> ShoppingListType | None:
-        found = await resolve.shopping_list(info, id)
-        return ShoppingListType.of(found) if found is not None else None
+        return or_none(ShoppingListType.of, await resolve.shopping_list(info, id))
 
 
 _ITEMS = (

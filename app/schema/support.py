@@ -8,14 +8,14 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.context import Info
-from app.ids import encode_id
 from app.models import AccountRequest, AccountRequestStatus, AuditEntry
 from app.resolvers import support as resolve
 from app.schema.errors import UserError
 from app.schema.identity import CustomerType, UserPayload
+from app.schema.objects import copied, node_id, or_none
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import reports_errors
-from app.schema.users import UserType, user_by_id, user_or_none
+from app.schema.users import UserType, user_by_id
 
 AccountRequestStatusEnum = strawberry.enum(AccountRequestStatus, name="AccountRequestStatus")
 
@@ -36,19 +36,7 @@ class AccountRequestType:
 
     @classmethod
     def from_model(cls, row: AccountRequest) -> AccountRequestType:
-        return cls(
-            id=strawberry.ID(encode_id("AccountRequest", row.id)),
-            status=row.status,
-            name=row.name,
-            email=row.email,
-            phone=row.phone,
-            company_name=row.company_name,
-            customer_number=row.customer_number,
-            message=row.message,
-            created_at=row.created_at,
-            resolved_at=row.resolved_at,
-            rejection_reason=row.rejection_reason,
-        )
+        return copied(cls, row, id=node_id("AccountRequest", row.id))
 
 
 @strawberry.type(name="AuditEntry")
@@ -68,19 +56,11 @@ class AuditEntryType:
     async def customer(self, info: Info) -> CustomerType | None:
         if self.customer_pk is None:
             return None
-        found = await info.context.loaders.customer.load(self.customer_pk)
-        return CustomerType.from_model(found) if found is not None else None
+        return or_none(CustomerType.from_model, await info.context.loaders.customer.load(self.customer_pk))
 
     @classmethod
     def from_model(cls, row: AuditEntry) -> AuditEntryType:
-        return cls(
-            at=row.at,
-            action=row.action,
-            subject_id=row.subject_id,
-            details=JSON(row.details),
-            actor_pk=row.actor_user_id,
-            customer_pk=row.customer_id,
-        )
+        return copied(cls, row, details=JSON(row.details), actor_pk=row.actor_user_id, customer_pk=row.customer_id)
 
 
 @strawberry.type
@@ -132,7 +112,7 @@ class SupportMutation:
     ) -> ResolveAccountRequestPayload:
         request, user = await resolve.resolve_account_request(info, id, approve, customer_number, reason)
         return ResolveAccountRequestPayload(
-            account_request=AccountRequestType.from_model(request), user=user_or_none(user)
+            account_request=AccountRequestType.from_model(request), user=or_none(UserType.from_model, user)
         )
 
     @strawberry.mutation(

@@ -20,8 +20,8 @@ from strawberry.types.lazy_type import LazyType
 
 from app import policy
 from app.context import Info
-from app.ids import encode_id
 from app.models import Customer, Membership, MembershipStatus, Role, User
+from app.schema.objects import copied, node_id, or_none
 
 RoleEnum = strawberry.enum(Role, name="Role", description="A user's role on one customer number.")
 MembershipStatusEnum = strawberry.enum(MembershipStatus, name="MembershipStatus")
@@ -42,12 +42,7 @@ class CustomerRef:
 
     @classmethod
     def from_model(cls, customer: Customer) -> Self:
-        return cls(
-            id=strawberry.ID(encode_id("Customer", customer.id)),
-            number=customer.number,
-            name=customer.name,
-            pk=customer.id,
-        )
+        return copied(cls, customer, id=node_id("Customer", customer.id), pk=customer.id)
 
 
 @strawberry.type(name="Membership", description="A user's role on one customer number.")
@@ -62,7 +57,7 @@ class MembershipType:
 
     @classmethod
     def from_model(cls, membership: Membership) -> MembershipType:
-        return cls(role=membership.role, status=membership.status, customer_pk=membership.customer_id)
+        return copied(cls, membership, customer_pk=membership.customer_id)
 
 
 @strawberry.type(name="User")
@@ -89,26 +84,14 @@ class UserType:
 
     @classmethod
     def from_model(cls, user: User) -> UserType:
-        return cls(
-            id=strawberry.ID(encode_id("User", user.id)),
-            name=user.name,
-            email=user.email,
-            phone=user.phone,
-            is_support=user.is_support,
-            created_at=user.created_at,
-            pk=user.id,
-        )
-
-
-def user_or_none(user: User | None) -> UserType | None:
-    return UserType.from_model(user) if user is not None else None
+        return copied(cls, user, id=node_id("User", user.id), pk=user.id)
 
 
 async def user_by_id(info: Info, user_id: int | None) -> UserType | None:
     """The user with that key, through the request's loader; null without a key or when the user is gone."""
     if user_id is None:
         return None
-    return user_or_none(await info.context.loaders.user.load(user_id))
+    return or_none(UserType.from_model, await info.context.loaders.user.load(user_id))
 
 
 async def customer_by_id(info: Info, customer_id: int) -> CustomerRef:

@@ -8,10 +8,10 @@ import strawberry
 
 from app import settings as limits
 from app.context import Info
-from app.ids import encode_id
 from app.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from app.resolvers import webhooks as resolve
 from app.schema.errors import UserError
+from app.schema.objects import copied, node_id
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import OkPayload, reports_errors
 from app.webhooks.endpoints import Created
@@ -64,17 +64,13 @@ class WebhookDeliveryType:
 
     @classmethod
     def of(cls, row: WebhookDelivery) -> WebhookDeliveryType:
-        return cls(
-            id=strawberry.ID(encode_id("WebhookDelivery", row.id)),
+        return copied(
+            cls,
+            row,
+            id=node_id("WebhookDelivery", row.id),
             webhook_id=row.message_id,
             event=EventType(row.event),
-            status=row.status,
-            attempts=row.attempts,
-            response_code=row.response_code,
-            last_error=row.last_error,
-            last_attempt_at=row.last_attempt_at,
             next_attempt_at=row.next_attempt_at if row.status is DeliveryStatus.PENDING else None,
-            created_at=row.created_at,
         )
 
 
@@ -106,14 +102,8 @@ class WebhookEndpointType:
 
     @classmethod
     def of(cls, row: WebhookEndpoint) -> WebhookEndpointType:
-        return cls(
-            id=strawberry.ID(encode_id("WebhookEndpoint", row.id)),
-            url=row.url,
-            events=[EventType(e) for e in row.event_types],
-            enabled=row.enabled,
-            failing_since=row.failing_since,
-            created_at=row.created_at,
-            model=row,
+        return copied(
+            cls, row, id=node_id("WebhookEndpoint", row.id), events=[EventType(e) for e in row.event_types], model=row
         )
 
     @strawberry.field(description="Its delivery log, newest first.")
