@@ -70,7 +70,7 @@ from app.ids import encode_id  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import Customer, DeliveryAddress, DeliverySchedule, Product, User  # noqa: E402
 from app.ordering import calendar  # noqa: E402
-from app.settings import Settings  # noqa: E402
+from app.settings import RateLimits, Settings  # noqa: E402
 from bench import loadgen  # noqa: E402
 
 CUSTOMER = "10001"
@@ -260,7 +260,14 @@ async def in_process(url: str, products: int, modes: list[str], flows: int, clie
     database = Database(url)
     runs: dict[str, Run] = {}
     with tempfile.TemporaryDirectory() as mail:
-        settings = Settings(database_url=url, mail_url=f"file://{mail}", mail_worker=False, log_level="warning")
+        # Rate limits off, as over HTTP (the e2e server helper turns them off): one token sends every flow.
+        settings = Settings(
+            database_url=url,
+            mail_url=f"file://{mail}",
+            mail_worker=False,
+            log_level="warning",
+            rate_limits=RateLimits(enabled=False),
+        )
         app = create_app(settings, database)
         heap.settle()  # as app/asgi.py does for the server
         transport = httpx.ASGITransport(app=app)
