@@ -9,7 +9,8 @@ something to read), then runs a set of typical searches many times:
   results, price for the demo customer and category, as a frontend sends it);
 * as the bare search query alone (``app.catalog.search.search``).
 
-It prints p50/p99 per backend and the ratio, so the cost of our layers shows, the
+It prints p50/p99 per backend and the ratio, so the cost of our layers shows, each
+search's median and worst (which of them make the tail), the
 CPU seconds per request (this process; and PostgreSQL's backends, read from /proc:
 less noisy than wall-clock time on a loaded machine), and the index's size on disk
 per 100,000 products.
@@ -194,6 +195,7 @@ class Figures:
     suggest_cpu: float = 0.0  # ... of which the suggestions' (this process)
     suggest_database_cpu: float = 0.0  # ... and the database backends'
     index_bytes: int = 0
+    by_text: dict[str, list[float]] = field(default_factory=dict)  # GraphQL seconds per search text
 
 
 async def measure(url: str, products: int, rounds: int) -> Figures:
@@ -222,6 +224,7 @@ async def measure(url: str, products: int, rounds: int) -> Figures:
                 if round_number >= 2:
                     figures.graphql.append(elapsed)
                     figures.bare.append(bare_elapsed)
+                    figures.by_text.setdefault(term, []).append(elapsed)
             suggest_started = time.process_time(), _cpu_of(pids) if round_number >= 2 else 0.0
             for prefix in PREFIXES:
                 body = {"query": SUGGEST, "variables": {"prefix": prefix, "customerNumber": "10001"}}
@@ -265,6 +268,12 @@ def report(label: str, products: int, figures: Figures) -> None:
         f"{(figures.database_cpu - figures.suggest_database_cpu) / searches * 1000:5.1f} ms | suggestions this process "
         f"{figures.suggest_cpu / suggested * 1000:5.1f} ms, database backends "
         f"{figures.suggest_database_cpu / suggested * 1000:5.1f} ms",
+        flush=True,
+    )
+    # Which searches make the tail: each text's median and worst through GraphQL.
+    print(
+        f"{label:10s} per search (GraphQL median / worst ms): "
+        + ", ".join(f"{text} {ms(times, 0.5):.0f}/{max(times) * 1000:.0f}" for text, times in figures.by_text.items()),
         flush=True,
     )
     limits = (25, 80, 15) if products <= 100_000 else (50, 150, None)
