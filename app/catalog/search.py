@@ -1491,13 +1491,16 @@ def _full_statement(
         f"WHERE p.id = s.product_id AND s.score IS NOT NULL AND {_filters(sql, query)}) "
         f"SELECT 0 AS k, page.id AS ref, row_number() OVER (ORDER BY {_order(sort, 'page', postgres)}) AS n "
         f"FROM (SELECT {columns} FROM found WHERE score IS NOT NULL ORDER BY {_order(sort, 'found', postgres)} "
-        f"LIMIT {sql(max(query.limit, 0))} OFFSET {sql(max(query.offset, 0))}) AS page UNION ALL "
+        f"LIMIT {sql(max(query.limit, 0))} OFFSET {sql(max(query.offset, 0))}) AS page"
     )
     if query.with_facets:
-        return statement + "SELECT 1, category_id, count(*) FROM found WHERE score IS NOT NULL GROUP BY category_id"
-    if not query.with_total:
-        return statement.removesuffix(" UNION ALL ")
-    return statement + "SELECT 2, 0, count(*) FROM found WHERE score IS NOT NULL"
+        return (
+            statement
+            + " UNION ALL SELECT 1, category_id, count(*) FROM found WHERE score IS NOT NULL GROUP BY category_id"
+        )
+    if query.with_total:
+        return statement + " UNION ALL SELECT 2, 0, count(*) FROM found WHERE score IS NOT NULL"
+    return statement
 
 
 def _typing_statement(sql: _Sql, query: SearchQuery, words: list[_Word], value: str, postgres: bool) -> str | None:
