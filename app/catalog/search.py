@@ -97,10 +97,12 @@ no facets) only the matches that can be on the page are joined: the total
 leaves out the few inactive products (the partial index ix_products_inactive finds
 them), and names are needed only for the scores down to the page's last place, read from
 ix_products_id_name_active without visiting the table.
-On PostgreSQL such a search for one word does not rank every match at all: its
-products are read score by score in id order until the page is full, and the
-total is a count of its index rows apart (``_levels_statement``; SQLite would
-expand the statement's chained CTEs per reference, so it ranks the matches).
+On PostgreSQL such a search whose words' keys are known does not rank every match
+at all: each combination of its words' scores is a score of the text, whose
+products are read in id order (merges of index ranges) from the best score down
+until the page is full, and the total is counted apart, up to TOTAL_CAP
+(``_levels_statement``; SQLite would expand the statement's chained CTEs per
+reference, so it ranks the matches).
 Otherwise the SQL differs between the databases only where a planner needs steering
 (COLLATE "C" for sorting, a lateral join on PostgreSQL); the answers are the
 same, and tests/catalog/test_search.py and test_search_levels.py check that every plan gives the same.
@@ -109,15 +111,19 @@ same, and tests/catalog/test_search.py and test_search_levels.py check that ever
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Sequence
+import itertools
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
+from math import prod
 from typing import Any
 
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog import compounds, sales, synonyms, text
@@ -143,6 +149,10 @@ class IndexedProduct:
     category_names: Sequence[str]  # from the root down
 
 
+# A text search without facets counts its matches up to this many (SearchQuery.total_cap).
+TOTAL_CAP = 10_000
+
+
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
     text: str | None = None
@@ -157,6 +167,9 @@ class SearchQuery:
     # spares the database the count, which grows with the matches: 'kateter' at 1M products
     # (95,000 matches) is 60 ms without it and 340 ms with it.
     with_total: bool = True
+    # Without facets a text's matches are counted up to this many (None: all); more are reported
+    # as this many, not exact (SearchResult.total_is_exact), as a search engine's "10,000+ hits".
+    total_cap: int | None = TOTAL_CAP
     # Ties in relevance: this customer's purchases since ``since`` first (None: no customer),
     # then the shop's orders since ``since``, then in stock. ``since``: 12 months back, from the caller's clock.
     customer_id: int | None = None
@@ -170,6 +183,8 @@ class SearchQuery:
 class SearchResult:
     product_ids: list[int]  # this page, in order
     total: int | None  # None: not counted (the query's with_total was off)
+    # False when more than the query's total_cap matched: ``total`` is then the cap.
+    total_is_exact: bool = True
     # category id -> number of matching products in it (directly, not descendants)
     facets: dict[int, int] = field(default_factory=dict)
     # Nothing matched every word: a better text from the catalogue's words (None: none better), and
@@ -239,6 +254,9 @@ TIE_BOUND = 1_000
 # As the user types one word: each of its keys' first rows read, at most this many (or twice the page).
 TYPING_ROWS = 60
 FAST_FROM = 2_000  # ... and when the rarest word has this many index rows (else all are joined anyway)
+# On PostgreSQL such a search is read score by score when its words' combinations of scores are at
+# most this many (two words of 4 and 5 scores: 20); more, and every match is ranked.
+MAX_LEVEL_COMBOS = 64
 # Several words, each with at least this many index rows (counted up to COUNT_CAP): on PostgreSQL
 # each is read whole in product id order and they are joined on it (_merged), none probed.
 MERGE_FROM = 5_000
@@ -1181,6 +1199,8 @@ async def _search(
     postgres = session.get_bind().dialect.name == "postgresql"
     sql = _Sql()
     if not has_text:
+        # The shelf's total is always exact (total_cap is for texts).
+        query = replace(query, total_cap=None)
         return await _run(session, _browse_statement(sql, query, sort, postgres), sql, query), []
 
     simple = sort is ProductSort.RELEVANCE and not (query.with_facets or query.category_path or query.in_stock_only)
@@ -1191,10 +1211,50 @@ async def _search(
     # Rows of the rarest word (typo corrections were not counted: unknown, so many).
     matches = min(COUNT_CAP if word.corrections else word.rows for word in words) if words else 0
     fast = simple and inactive is not None and inactive < FEW_INACTIVE and matches >= FAST_FROM
+    levels = _levels(words, value) if fast and postgres and not any_word else None
+    if levels is not None:
+        async with _steered(session):
+            return await _run(session, _levels_statement(sql, query, levels), sql, query), words
     statement = _statement(sql, query, sort, words, value, fast=fast, any_word=any_word, postgres=postgres)
     if statement is None:
         return SearchResult(product_ids=[], total=0), words
     return await _run(session, statement, sql, query), words
+
+
+# Planner settings for the level statements; see _steered.
+_STEERING = {"enable_hashjoin": "off", "enable_hashagg": "off", "max_parallel_workers_per_gather": "0"}
+
+
+@asynccontextmanager
+async def _steered(session: AsyncSession) -> AsyncIterator[None]:
+    """PostgreSQL runs a level statement as merges of index ranges in id order, read only as far
+    as the page needs, only when it may neither hash nor hand the reads to parallel workers.
+
+    Left to choose, it hashes each word's rows whole (its estimate of how many of them a join
+    keeps is far too low to expect an early stop), and at 1M products a read of one level of
+    'sårkompresser' took 60-90 ms hashed against 4-12 ms merged; parallel workers cost more to
+    start than these reads take. So the three settings are set for the session before the
+    statement and put back to the session's own right after: a reader autocommits, so SET LOCAL
+    would end with its own statement. Should the statement fail inside a transaction, the put-back
+    may fail too, and the transaction's rollback puts the settings back instead.
+    """
+    sql = _Sql()
+    names = sql.listed(sorted(_STEERING))
+    await session.execute(
+        sql_text(
+            "SELECT "
+            + ", ".join(f"set_config({sql(name)}, {sql(value)}, false)" for name, value in sorted(_STEERING.items()))
+        ),
+        sql.params,
+    )
+    put_back = sql_text(f"SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ({names})")
+    try:
+        yield
+    except BaseException:
+        with suppress(DBAPIError):
+            await session.execute(put_back, sql.params)
+        raise
+    await session.execute(put_back, sql.params)
 
 
 def _statement(
@@ -1208,11 +1268,9 @@ def _statement(
     any_word: bool,
     postgres: bool,
 ) -> str | None:
-    """The ranking statement of the plan that fits (None: nothing can match). ``fast``: a plain
-    relevance search with many matches and few inactive products, where the page alone is ranked."""
-    levels = _levels(words, value) if fast and postgres and not any_word else None
-    if levels is not None:
-        return _levels_statement(sql, query, levels)
+    """The ranking statement of the plan that fits (None: nothing can match), but for the level
+    plan (_levels). ``fast``: a plain relevance search with many matches and few inactive products,
+    where the page alone is ranked."""
     merged = _merged(sql, words, value) if fast and postgres and not any_word else None
     if merged is not None:
         return _page_only_statement(sql, query, merged, lambda _: ("COALESCE(m.sku_score, m.words_score)", ""), True)
@@ -1341,68 +1399,174 @@ def _merged(sql: _Sql, words: list[_Word], value: str) -> str | None:
     return f"({rows})"
 
 
-def _levels(words: list[_Word], value: str) -> list[tuple[int, list[str]]] | None:
-    """One word whose keys are known: its keys by score, (score, keys) from the best down, the text's
-    exact SKU the first; None for any other query (several words, key ranges, a SKU prefix)."""
-    if len(words) != 1 or not words[0].keys:
-        return None
-    word, keys = words[0], words[0].keys
-    sku_key = text.sku_key(value)
-    if sku_key and len(sku_key) >= 2 and any(ch.isdigit() for ch in sku_key):
-        return None  # SKUs starting with the text: a range, not in id order
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """What a level asks of one word: one of its keys at one score (or, for the text as a SKU, the
+    exact SKU's key, or the range of SKU keys starting with it)."""
+
+    keys: tuple[str, ...] = ()
+    low: str | None = None  # a range instead: low <= term < high
+    high: str | None = None
+
+    def ids(self, sql: _Sql) -> str:
+        """SQL of its products' ids in id order, a product possibly more than once.
+
+        Each key's index range is in id order; written as parenthesised selects each with its
+        ORDER BY, PostgreSQL merges them (a Merge Append) and reads only as far as asked, where a
+        plain UNION ALL under an ORDER BY is sorted whole first ('sårbehandling' at 1M: 118,000 rows).
+        """
+        if self.low is not None and self.high is not None:
+            return (
+                f"(SELECT product_id FROM search_terms WHERE term >= {sql(self.low)} AND term < {sql(self.high)} "
+                "ORDER BY product_id)"
+            )
+        reads = " UNION ALL ".join(
+            f"(SELECT product_id FROM search_terms WHERE term = {sql(key)} ORDER BY product_id)" for key in self.keys
+        )
+        return f"({reads})"
+
+    def held_by(self, sql: _Sql, product_id: str) -> str:
+        """SQL: the product has a key of the part."""
+        if self.low is not None and self.high is not None:
+            condition = f"t.term >= {sql(self.low)} AND t.term < {sql(self.high)}"
+        else:
+            condition = f"t.term IN ({sql.listed(self.keys)})"
+        return f"EXISTS (SELECT 1 FROM search_terms t WHERE t.product_id = {product_id} AND {condition})"
+
+
+_Combo = tuple[_Part, ...]  # a product with a key of every part: one part a word, or the SKU alone
+_Level = tuple[int, list[_Combo]]  # a score, and the combinations of the words' scores that make it
+
+
+@dataclass(frozen=True, slots=True)
+class _Levels:
+    """A text's scores from the best down, and what the total counts: products with a key of every
+    ``words`` part (all of each word's keys), and those of the ``skus`` parts."""
+
+    levels: list[_Level]
+    words: _Combo
+    skus: tuple[_Part, ...]
+
+
+def _word_levels(word: _Word) -> list[tuple[int, tuple[str, ...]]]:
+    """A word's keys by score, the best first (a key gives every product the same score)."""
+    assert word.keys
     by_score: dict[int, list[str]] = {}
-    for key, factor in keys.items():
+    for key, factor in word.keys.items():
         by_score.setdefault(WEIGHTS[key[-1]] * factor * word.scale, []).append(key)
+    return [(score, tuple(sorted(by_score[score]))) for score in sorted(by_score, reverse=True)]
+
+
+def _levels(words: list[_Word], value: str) -> _Levels | None:
+    """The levels of a text whose words' keys are known: each combination of the words' scores is a
+    score of the text (their sum), the text as a SKU above them; None for any other query (a word
+    with a range of keys, or more than MAX_LEVEL_COMBOS combinations).
+
+    A product's score is the sum of each word's best key, so the products of a combination
+    whose sum is S score S or more; those that score more belong to a combination with a larger
+    sum (one word's score larger, none smaller), so a level read after every level above it,
+    leaving their products out, holds exactly the products of its score.
+    """
+    if not words or any(not word.keys for word in words):
+        return None
+    per_word = [_word_levels(word) for word in words]
+    if prod(len(scores) for scores in per_word) > MAX_LEVEL_COMBOS:
+        return None
+    by_score: dict[int, list[_Combo]] = {}
+    for chosen in itertools.product(*per_word):
+        by_score.setdefault(sum(score for score, _ in chosen), []).append(tuple(_Part(keys) for _, keys in chosen))
+    skus: list[_Part] = []
+    sku_key = text.sku_key(value)
     if sku_key:
-        by_score.setdefault(SKU_EXACT_SCORE, []).append(term(_SKU_PREFIX + sku_key, SKU))
-    return [(score, sorted(by_score[score])) for score in sorted(by_score, reverse=True)]
+        exact = term(_SKU_PREFIX + sku_key, SKU)
+        skus.append(_Part((exact,)))
+        by_score.setdefault(SKU_EXACT_SCORE, []).append((skus[-1],))
+        if len(sku_key) >= 2 and any(ch.isdigit() for ch in sku_key):
+            # SKUs starting with the text (its exact SKU scored above, and left out here as a better level's).
+            start = _SKU_PREFIX + sku_key
+            skus.append(_Part(low=start, high=_upper_bound(start)))
+            by_score.setdefault(SKU_PREFIX_SCORE, []).append((skus[-1],))
+    levels = [(score, by_score[score]) for score in sorted(by_score, reverse=True)]
+    return _Levels(levels, tuple(_Part(tuple(sorted(word.keys or ()))) for word in words), tuple(skus))
 
 
-def _levels_statement(sql: _Sql, query: SearchQuery, levels: list[tuple[int, list[str]]]) -> str:
-    """One word with many matches (the page alone ranked): each score's products read in id order,
-    from the best score down, and only until the page is full; the total counted apart.
+def _combo_ids(sql: _Sql, combo: _Combo) -> str:
+    """SQL of the ids, in id order and possibly repeated, of the products with a key of every part:
+    each part's ids merged with the first's (a merge join, none of them hashed)."""
+    first, *rest = combo
+    joins = "".join(
+        f" JOIN {part.ids(sql)} AS w{i} ON w{i}.product_id = w0.product_id" for i, part in enumerate(rest, 1)
+    )
+    return f"SELECT w0.product_id FROM {first.ids(sql)} AS w0{joins}"
 
-    A product's score is its best key's (a key gives every product the same score), so the
-    products of a score are those of its keys without a better key. Each score's first
-    ``bound`` (TIE_BOUND more than the page, as _tied_candidates keeps of a tied group) are
-    read by id (a merge of its keys' index ranges, which are in id order), leaving out the
-    products of better scores: while the scores above the page's last place hold fewer than a
-    page, those are all of them (few, so the read stops soon), and a score is read only while
-    the page is not full. At the page's last place this customer's own purchases come first,
-    looked up from the customer's purchases. So the candidates, and the page, are those of
-    _page_only_statement, while 'kateter' at 1M (167,000 matches, ~8 scores) reads some
-    thousands of index rows for the page instead of ranking all. The total is one count of the
-    word's rows (of different products: several stems' keys may share a product).
+
+def _ids_of(sql: _Sql, combos: Sequence[_Combo]) -> str:
+    """SQL of the ids, in id order and possibly repeated, of the products of any of the combos."""
+    if len(combos) == 1:
+        return _combo_ids(sql, combos[0])
+    return " UNION ALL ".join(f"({_combo_ids(sql, combo)} ORDER BY 1)" for combo in combos)
+
+
+def _active(product_id: str) -> str:
+    """SQL: the product is active. An anti-join, kept above the merges: as ``NOT IN`` (inactive) it
+    was pushed into every key's read and hashed the 15,000 inactive ids of 1M once a key."""
+    return f"NOT EXISTS (SELECT 1 FROM products p WHERE p.id = {product_id} AND {_INACTIVE_CONDITION})"
+
+
+def _levels_statement(sql: _Sql, query: SearchQuery, plan: _Levels) -> str:
+    """A text with many matches whose words' keys are known (the page alone ranked): each score's
+    products read in id order, from the best score down, and only until the page is full; the
+    total counted apart, up to ``query.total_cap`` and one more.
+
+    Each score's first ``bound`` (TIE_BOUND more than the page, as _tied_candidates keeps of a
+    tied group) are read by id (a merge of its keys' index ranges, which are in id order, and of
+    the words' on id), leaving out the products of better scores: while the scores above the
+    page's last place hold fewer than a page, those are all of them (few, so the read stops
+    soon), and a score is read only while the page is not full. At the page's last place this
+    customer's own purchases come first, looked up from the customer's purchases. So the
+    candidates, and the page, are those of _page_only_statement, while 'kateter' at 1M (95,000
+    matches, ~8 scores) reads some thousands of index rows for the page instead of ranking all,
+    and 'sårkompresser' (sår + kompress: 290,000 and 97,000 index rows) reads three of its 20
+    combinations, two of them empty, where ranking every match took 300 ms.
     """
     need = max(query.offset, 0) + max(query.limit, 1)
     bound = sql(TIE_BOUND + need)
-    ctes = [f"inactive AS MATERIALIZED (SELECT p.id FROM products p WHERE {_INACTIVE_CONDITION})"]
+    ctes = []
     own = _own_purchases(sql, query)
     if own:
         ctes.append(f"own AS MATERIALIZED ({own})")
-    for i, (_, keys) in enumerate(levels):
-        # Better scores' products (complete while this score is read) and inactive ones left out.
-        where = "product_id NOT IN (SELECT id FROM inactive)" + "".join(
-            f" AND product_id NOT IN (SELECT product_id FROM level_{j})" for j in range(i)
+    for i, (_, combos) in enumerate(plan.levels):
+
+        def where(product_id: str, i: int = i) -> str:
+            # Better scores' products (complete while this score is read) and inactive ones left out.
+            found = _active(product_id) + "".join(
+                f" AND {product_id} NOT IN (SELECT product_id FROM level_{j})" for j in range(i)
+            )
+            if i:
+                above = " + ".join(f"(SELECT count(*) FROM level_{j})" for j in range(i))
+                found += f" AND {above} < {sql(need)}"
+            return found
+
+        first = (
+            f"SELECT DISTINCT product_id FROM ({_ids_of(sql, combos)}) AS c WHERE {where('c.product_id')} "
+            f"ORDER BY product_id LIMIT {bound}"
         )
-        if i:
-            above = " + ".join(f"(SELECT count(*) FROM level_{j})" for j in range(i))
-            where += f" AND {above} < {sql(need)}"
-        first = _first_by_id(sql, keys, where, bound)
         if not own:
             ctes.append(f"level_{i} AS MATERIALIZED ({first})")
             continue
         # The first by id, or (a score with more than the bound) this customer's purchases first.
+        held = " OR ".join(
+            "(" + " AND ".join(part.held_by(sql, "own.product_id") for part in combo) + ")" for combo in combos
+        )
         ctes.append(f"first_{i} AS MATERIALIZED ({first})")
         ctes.append(
             f"level_{i} AS MATERIALIZED (SELECT product_id FROM (SELECT product_id, 0 AS mine FROM first_{i} "
-            f"UNION ALL SELECT product_id, 1 FROM own WHERE (SELECT count(*) FROM first_{i}) >= {bound} AND {where} "
-            f"AND EXISTS (SELECT 1 FROM search_terms t WHERE t.product_id = own.product_id "
-            f"AND t.term IN ({sql.listed(keys)}))) AS u "
+            f"UNION ALL SELECT product_id, 1 FROM own WHERE (SELECT count(*) FROM first_{i}) >= {bound} "
+            f"AND {where('own.product_id')} AND ({held})) AS u "
             f"GROUP BY product_id ORDER BY max(mine) DESC, product_id LIMIT {bound})"
         )
     candidates = " UNION ALL ".join(
-        f"SELECT product_id, {score} AS score FROM level_{i}" for i, (score, _) in enumerate(levels)
+        f"SELECT product_id, {score} AS score FROM level_{i}" for i, (score, _) in enumerate(plan.levels)
     )
     ctes.append(f"candidates AS ({candidates})")
     return (
@@ -1410,7 +1574,7 @@ def _levels_statement(sql: _Sql, query: SearchQuery, levels: list[tuple[int, lis
         + ", ".join(ctes)
         + ", "
         + _candidates_page(sql, query, postgres=True)
-        + (" UNION ALL " + _levels_total(sql, levels) if query.with_total else "")
+        + (" UNION ALL " + _levels_total(sql, plan, query.total_cap) if query.with_total else "")
     )
 
 
@@ -1425,39 +1589,18 @@ def _own_purchases(sql: _Sql, query: SearchQuery) -> str | None:
     )
 
 
-def _first_by_id(sql: _Sql, keys: list[str], where: str, bound: str) -> str:
-    """SQL of the first ``bound`` products (by id) with any of the keys, rows passing ``where``: each
-    key's index range is in product id order, so PostgreSQL merges them (a Merge Append under the
-    DISTINCT) and stops at the bound."""
-    if len(keys) == 1:
-        return (
-            f"SELECT product_id FROM search_terms WHERE term = {sql(keys[0])} AND {where} "
-            f"ORDER BY product_id LIMIT {bound}"
-        )
-    rows = " UNION ALL ".join(f"SELECT product_id FROM search_terms WHERE term = {sql(key)}" for key in keys)
-    return f"SELECT DISTINCT product_id FROM ({rows}) AS r WHERE {where} ORDER BY product_id LIMIT {bound}"
-
-
-def _levels_total(sql: _Sql, levels: list[tuple[int, list[str]]]) -> str:
-    """SQL of the total row (2, 0, count) of the levels' keys: active products with any of them.
-
-    A stem has one key a product, so one stem's rows are counted as they are (an index-only
-    count); only keys of several stems are made distinct (a hash of every match: 12 of the
-    25 ms of 'kompreser' at 100k, with the text's SKU as a second stem). The text's exact SKU
-    is counted apart: its product, unless a word's key found it too.
-    """
-    keys = [key for _, chosen in levels for key in chosen if key[-1] != SKU]
-    rows = " UNION ALL ".join(f"SELECT product_id FROM search_terms WHERE term = {sql(key)}" for key in keys)
-    if len({_stem_of(key) for key in keys}) > 1:
-        rows = f"SELECT DISTINCT product_id FROM ({rows}) AS r"
-    count = f"(SELECT count(*) FROM ({rows}) AS d WHERE product_id NOT IN (SELECT id FROM inactive))"
-    for sku_key in (key for _, chosen in levels for key in chosen if key[-1] == SKU):
-        count += (
-            f" + (SELECT count(*) FROM search_terms s WHERE s.term = {sql(sku_key)} "
-            "AND s.product_id NOT IN (SELECT id FROM inactive) AND NOT EXISTS (SELECT 1 FROM search_terms t "
-            f"WHERE t.product_id = s.product_id AND t.term IN ({sql.listed(keys)})))"
-        )
-    return f"SELECT 2, 0, {count}"
+def _levels_total(sql: _Sql, plan: _Levels, cap: int | None) -> str:
+    """SQL of the total row (2, 0, count) of the levels: active products with a key of every word,
+    or of the text as a SKU; counted in id order up to ``cap`` and one more (None: all)."""
+    words = _combo_ids(sql, plan.words)
+    if plan.skus:
+        skus = " UNION ALL ".join(f"(SELECT product_id FROM {part.ids(sql)} AS s ORDER BY 1)" for part in plan.skus)
+        words = f"({words} ORDER BY 1) UNION ALL {skus}"
+    limit = f" LIMIT {sql(cap + 1)}" if cap is not None else ""
+    return (
+        f"SELECT 2, 0, (SELECT count(*) FROM (SELECT DISTINCT product_id FROM ({words}) AS c "
+        f"WHERE {_active('c.product_id')} ORDER BY product_id{limit}) AS d)"
+    )
 
 
 def _full_statement(
@@ -1546,5 +1689,10 @@ async def _run(session: AsyncSession, statement: str, sql: _Sql, query: SearchQu
     rows = (await session.execute(sql_text(statement), sql.params)).all()
     ranked = sorted((n, ref) for k, ref, n in rows if k == 0)
     facets = {ref: n for k, ref, n in rows if k == 1}
-    total = sum(facets.values()) if query.with_facets else next((n for k, _, n in rows if k == 2), None)
-    return SearchResult(product_ids=[ref for _, ref in ranked], total=total, facets=facets)
+    if query.with_facets:
+        return SearchResult(product_ids=[ref for _, ref in ranked], total=sum(facets.values()), facets=facets)
+    total = next((n for k, _, n in rows if k == 2), None)
+    exact = total is None or query.total_cap is None or total <= query.total_cap
+    if not exact:
+        total = query.total_cap
+    return SearchResult(product_ids=[ref for _, ref in ranked], total=total, facets=facets, total_is_exact=exact)

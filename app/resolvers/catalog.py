@@ -76,6 +76,7 @@ class ProductPage:
     facets: dict[int, int]
     did_you_mean: str | None = None
     relaxed: bool = False
+    total_is_exact: bool = True
 
 
 def _placed_page(
@@ -151,6 +152,7 @@ async def search_products(
         limit=size + 1,  # one more than the page: whether a next page exists
         with_facets=with_facets,
         with_total=with_total,
+        total_cap=search_engine.TOTAL_CAP,
         customer_id=ranking_customer(viewer, customer_number),
         since=clock.now() - PURCHASE_HISTORY,
     )
@@ -167,19 +169,21 @@ async def search_products(
         facets=result.facets,
         did_you_mean=result.did_you_mean,
         relaxed=result.relaxed,
+        total_is_exact=result.total_is_exact,
     )
 
 
 def _search_total(info: Info, query: search_engine.SearchQuery, result: search_engine.SearchResult) -> int | LazyTotal:
     """The search's total as counted with the page, or (not asked for) a count run only if
-    ``totalCount`` is resolved after all."""
+    ``totalCount`` is resolved after all: then every match is counted, as totalCountIsExact
+    (true when not counted with the page) says."""
     if result.total is not None:
         return result.total
     uow = info.context.uow
 
     async def count() -> int:
         async with uow.session() as session:
-            counted = await search_engine.search(session, replace(query, with_total=True, limit=0))
+            counted = await search_engine.search(session, replace(query, with_total=True, limit=0, total_cap=None))
         return counted.total or 0
 
     return LazyTotal(count)

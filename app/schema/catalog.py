@@ -11,7 +11,7 @@ from strawberry.types.nodes import SelectedField, Selection
 
 import app.schema.enums  # noqa: F401 - registers ProductType and DocumentKind
 from app.catalog.product_rows import ProductRow, Wanted
-from app.catalog.search import ProductSort
+from app.catalog.search import TOTAL_CAP, ProductSort
 from app.catalog.tree import CategoryNode
 from app.context import Context, Info
 from app.models import DocumentKind, Product, ProductDocument, ProductImage, ProductType
@@ -217,7 +217,21 @@ class ProductEdge:
 class ProductConnection:
     """The shared connection (app/schema/pagination.py) with search's extra fields."""
 
-    total_count: int = strawberry.field(resolver=total_count)
+    total_count: int = strawberry.field(
+        resolver=total_count,
+        description=(
+            f"How many products match. A search text's matches are counted up to {TOTAL_CAP:,} unless facets "
+            f"are selected (they count every match): beyond that it is {TOTAL_CAP:,} and totalCountIsExact is false."
+        ),
+    )
+    total_count_is_exact: bool = strawberry.field(
+        default=True,
+        description=(
+            f"False when a search text matched more than {TOTAL_CAP:,} products and totalCount is {TOTAL_CAP:,} "
+            f"({TOTAL_CAP:,} or more): counting every match of a common word in a large catalogue costs more than "
+            "the page."
+        ),
+    )
     edges: list[ProductEdge]
     page_info: PageInfo
     facets: list[CategoryFacet] = strawberry.field(
@@ -326,7 +340,7 @@ class CatalogQuery:
             first=first,
             after=after,
             with_facets=selects(info, "facets"),
-            with_total=selects(info, "totalCount"),
+            with_total=selects(info, "totalCount") or selects(info, "totalCountIsExact"),
             columns=columns,
         )
         # The products' categories came with them; facets name other categories too.
@@ -361,6 +375,7 @@ class CatalogQuery:
             facets=facets,
             did_you_mean=page.did_you_mean,
             relaxed=page.relaxed,
+            total_count_is_exact=page.total_is_exact,
             page=page.page,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from app.catalog import search
 from app.db import Database
 from app.models import DocumentKind, ProductType
 from app.schema import catalog as catalog_schema
@@ -157,3 +158,33 @@ async def test_search_total_only_when_asked_and_right_however_asked(
     # Should the selection be misread as not asking, totalCount is still counted when resolved.
     monkeypatch.setattr(catalog_schema, "selects", lambda info, *path: path != ("totalCount",) and real(info, *path))
     assert (await gql(client, counted, token=token))["data"]["products"] == with_total
+
+
+async def test_a_search_total_beyond_the_cap_says_it_is_not_exact(
+    client: httpx.AsyncClient, database: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """totalCount of a search text stops at the cap, and totalCountIsExact says so; facets (and the
+    shelf, and a text under the cap) count every match."""
+    nitril = await make_category_path(database, "Forbruksmateriell", "Hansker", "Nitrilhansker")
+    for n in range(5):
+        await make_product(database, nitril, sku=f"472{n}", name=f"Nitrilhanske {n}")
+    monkeypatch.setattr(search, "TOTAL_CAP", 3)
+    token = world.token("assistant")
+
+    async def products(arguments: str, fields: str) -> dict[str, object]:
+        answer = await gql(client, f"{{ products({arguments}) {{ {fields} }} }}", token=token)
+        assert "errors" not in answer, answer
+        return answer["data"]["products"]
+
+    edges = "edges { node { sku } }"
+    capped = await products('search: "nitrilhanske", first: 2', f"totalCount totalCountIsExact {edges}")
+    assert (capped["totalCount"], capped["totalCountIsExact"]) == (3, False)
+    assert len(capped["edges"]) == 2
+    alone = await products('search: "nitrilhanske", first: 2', "totalCountIsExact")
+    assert alone == {"totalCountIsExact": False}
+    faceted = await products('search: "nitrilhanske", first: 2', "totalCount totalCountIsExact facets { count }")
+    assert (faceted["totalCount"], faceted["totalCountIsExact"]) == (5, True)
+    under = await products('search: "nitrilhanske 3", first: 2', "totalCount totalCountIsExact")
+    assert under == {"totalCount": 1, "totalCountIsExact": True}
+    shelf = await products("first: 2", "totalCount totalCountIsExact")
+    assert shelf["totalCountIsExact"] is True and shelf["totalCount"] >= 5

@@ -72,7 +72,10 @@ async def test_the_head_weighs_most(database: Database) -> None:
 async def test_a_split_costs_one_statement_and_a_typo_none(database: Database) -> None:
     names = await _catalogue(database)
     assert names
-    for query, statements in (("hansker", 2), ("hanksker", 2), ("sårkompresser", 4)):
+    # A typo's rows are unknown, so on PostgreSQL it is read by levels, whose planner settings are
+    # set and put back around the search (search._steered): two statements, not the typo's.
+    steering = 2 if database.engine.dialect.name == "postgresql" else 0
+    for query, statements in (("hansker", 2), ("hanksker", 2 + steering), ("sårkompresser", 4)):
         async with database.reader() as session:
             with count_statements(database) as log:
                 await search.search(session, SearchQuery(text=query))

@@ -1,6 +1,7 @@
 """The plans of large catalogues on PostgreSQL give the page and total of the plans that rank every
-match: one word's products read score by score until the page is full (search._levels_statement),
-several common words read whole in id order and merged (search._merged)."""
+match: a text's products read score by score until the page is full (search._levels_statement),
+several common words read whole in id order and merged (search._merged); and a text's total
+counted up to a cap."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text as sql_text
 from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError
 
 from app.catalog import sales, search
 from app.catalog.search import SearchQuery, SearchResult
@@ -31,7 +34,13 @@ PRODUCTS = {
     "Hanskerom oppbevaring": "Emballasje",
     "Boks for nitrilhansker": "Emballasje",
 }
-DESCRIPTIONS = {"Sett med pinsett": "Med hansker og kompresser.", GLOVES[2]: "Leveres i boks.", GLOVES[8]: "Boks."}
+# A glove with a second stem of "hansker" (its prefix "hanskerom"), lower than its own: in two levels.
+DESCRIPTIONS = {
+    "Sett med pinsett": "Med hansker og kompresser.",
+    GLOVES[2]: "Leveres i boks.",
+    GLOVES[8]: "Boks.",
+    GLOVES[4]: "Passer i hanskerom.",
+}
 STOCK = {GLOVES[3]: 0, BOXES[1]: 0}
 
 
@@ -123,6 +132,7 @@ async def test_several_words_merged_in_id_order_rank_as_every_plan(
             query = SearchQuery(text=text, offset=offset, limit=limit, customer_id=customer_id, since=since)
             with monkeypatch.context() as plan:
                 plan.setattr(search, "MERGE_FROM", 0)
+                plan.setattr(search, "_levels", lambda *_: None)
                 merged, statements = await _search(database, query)
             assert any(" AS w1 " in statement for statement in statements) == postgres, query
             with monkeypatch.context() as plan:
@@ -161,3 +171,84 @@ async def test_a_page_not_counted_is_the_counted_page(
     assert relaxed.relaxed and relaxed.total and relaxed.product_ids
     past, _ = await _search(database, SearchQuery(text="hansker", offset=30, limit=5, with_total=False))
     assert past.product_ids == [] and past.total == len(GLOVES) - 1 + len(BOXES) + 3
+
+
+SEVERAL = ("hansker boks", "nitril hansker", "boks hanske", "hanske nitrilhanske 02", "pinsett sett", "hanske 02")
+
+
+@pytest.mark.parametrize("bound", [0, 2, 1000])
+async def test_several_words_read_score_by_score_rank_as_every_plan(
+    database: Database, monkeypatch: pytest.MonkeyPatch, bound: int
+) -> None:
+    """Each combination of the words' scores is read as a level (the SKU's exact key and the range
+    of SKUs starting with the text above them), and the page and total are those of the plans that
+    rank every match."""
+    ids, customer_id = await _catalogue(database)
+    monkeypatch.setattr(search, "TIE_BOUND", bound)
+    monkeypatch.setattr(search, "FAST_FROM", 0)
+    postgres = database.engine.dialect.name == "postgresql"
+    since = NOW - timedelta(days=365)
+    for text in SEVERAL:
+        for offset, limit in [(0, 20), (0, 3), (2, 4), (12, 5), (30, 5)]:
+            for customer in (None, customer_id):
+                query = SearchQuery(text=text, offset=offset, limit=limit, customer_id=customer, since=since)
+                read, statements = await _search(database, query)
+                assert any("level_0" in statement for statement in statements) == postgres, query
+                with monkeypatch.context() as plan:
+                    plan.setattr(search, "_levels", lambda *_: None)
+                    ranked, _ = await _search(database, query)
+                assert read == ranked, query
+                if bound == 1000:
+                    with monkeypatch.context() as plan:
+                        plan.setattr(search, "FAST_FROM", 10**9)
+                        assert (await _search(database, query))[0] == read, query
+    # Not vacuous: the texts find several products, some of them by more than one score.
+    found, _ = await _search(database, SearchQuery(text="hansker boks", limit=20))
+    assert found.total is not None and found.total >= 6 and len(found.product_ids) == found.total
+
+
+async def test_the_settings_a_level_plan_needs_are_put_back(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner settings of the level plan (search._steered) hold for its statement only, also
+    when the statement fails: a pooled connection never keeps them."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's planner settings")
+    await _catalogue(database)
+    monkeypatch.setattr(search, "FAST_FROM", 0)
+    settings = sql_text(
+        "SELECT current_setting('enable_hashjoin'), current_setting('enable_hashagg'), "
+        "current_setting('max_parallel_workers_per_gather')"
+    )
+    async with database.reader() as session:
+        before = (await session.execute(settings)).one()
+        assert before[:2] == ("on", "on") and before[2] != "0"
+        with count_statements(database) as log:
+            result = await search.search(session, SearchQuery(text="nitril hansker", limit=3))
+        assert result.product_ids and any("level_0" in statement for statement in log.statements)
+        assert any("set_config" in statement for statement in log.statements)
+        assert (await session.execute(settings)).one() == before
+        monkeypatch.setattr(search, "_levels_statement", lambda *_: "SELECT no_such_column FROM products")
+        with pytest.raises(DBAPIError):
+            await search.search(session, SearchQuery(text="nitril hansker", limit=3))
+        assert (await session.execute(settings)).one() == before
+
+
+@pytest.mark.parametrize("fast_from", [0, 10**9])
+async def test_a_total_beyond_the_cap_is_the_cap_and_not_exact(
+    database: Database, monkeypatch: pytest.MonkeyPatch, fast_from: int
+) -> None:
+    """Without facets a text's matches are counted up to total_cap: more are reported as the cap,
+    flagged not exact, on every plan; the page is the same; facets count every match."""
+    await _catalogue(database)
+    monkeypatch.setattr(search, "FAST_FROM", fast_from)
+    for text in ("hansker", "hanske", "hansker boks", "nitril hansker"):
+        full, _ = await _search(database, SearchQuery(text=text, limit=5, total_cap=None))
+        assert full.total is not None and full.total > 3 and full.total_is_exact
+        capped, _ = await _search(database, SearchQuery(text=text, limit=5, total_cap=3))
+        assert (capped.total, capped.total_is_exact) == (3, False), text
+        assert capped.product_ids == full.product_ids, text
+        at, _ = await _search(database, SearchQuery(text=text, limit=5, total_cap=full.total))
+        assert (at.total, at.total_is_exact) == (full.total, True), text
+        faceted, _ = await _search(database, SearchQuery(text=text, limit=5, total_cap=3, with_facets=True))
+        assert (faceted.total, faceted.total_is_exact) == (full.total, True), text
