@@ -62,12 +62,17 @@ async def _catalogue(database: Database) -> tuple[dict[str, int], int]:
     return ids, customer.id
 
 
-def _queries(customer_id: int) -> list[SearchQuery]:
+# Several words, each combination of their scores a level (the SKU's exact key, and the range of
+# SKUs starting with a text with a digit, above them).
+SEVERAL = ("hansker boks", "nitril hansker", "boks hanske", "hanske nitrilhanske 02", "pinsett sett", "hanske 02")
+
+
+def _queries(customer_id: int, texts: tuple[str, ...] = ("hansker", "hanske", "hanskerom")) -> list[SearchQuery]:
     since = NOW - timedelta(days=365)
     pages = [(0, 3), (0, 20), (2, 4), (12, 5), (17, 3), (30, 5)]
     return [
         SearchQuery(text=text, offset=offset, limit=limit, customer_id=customer, since=since)
-        for text in ("hansker", "hanske", "hanskerom")
+        for text in texts
         for offset, limit in pages
         for customer in (None, customer_id)
     ]
@@ -84,12 +89,13 @@ async def _search(database: Database, query: SearchQuery) -> tuple[SearchResult,
 async def test_the_page_read_score_by_score_is_the_ranked_page(
     database: Database, monkeypatch: pytest.MonkeyPatch, bound: int
 ) -> None:
-    # Every score's products beyond the bound (TIE_BOUND more than the page) of the plan.
+    # Every score's products beyond the bound (TIE_BOUND more than the page) of the plan; one word,
+    # and several (a level for each combination of their scores).
     ids, customer_id = await _catalogue(database)
     monkeypatch.setattr(search, "TIE_BOUND", bound)
     monkeypatch.setattr(search, "FAST_FROM", 0)
     postgres = database.engine.dialect.name == "postgresql"
-    for query in _queries(customer_id):
+    for query in _queries(customer_id) + _queries(customer_id, SEVERAL):
         read, statements = await _search(database, query)
         assert any("level_0" in statement for statement in statements) == postgres, query
         with monkeypatch.context() as plan:
@@ -101,6 +107,9 @@ async def test_the_page_read_score_by_score_is_the_ranked_page(
             with monkeypatch.context() as plan:
                 plan.setattr(search, "FAST_FROM", 10**9)
                 assert (await _search(database, query))[0] == read, query
+    # Not vacuous: a text of several words finds products of several scores.
+    found, _ = await _search(database, SearchQuery(text="hansker boks", limit=20))
+    assert found.total is not None and found.total >= 6 and len(found.product_ids) == found.total
 
 
 async def test_own_purchase_beyond_the_bound_comes_first(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -171,40 +180,6 @@ async def test_a_page_not_counted_is_the_counted_page(
     assert relaxed.relaxed and relaxed.total and relaxed.product_ids
     past, _ = await _search(database, SearchQuery(text="hansker", offset=30, limit=5, with_total=False))
     assert past.product_ids == [] and past.total == len(GLOVES) - 1 + len(BOXES) + 3
-
-
-SEVERAL = ("hansker boks", "nitril hansker", "boks hanske", "hanske nitrilhanske 02", "pinsett sett", "hanske 02")
-
-
-@pytest.mark.parametrize("bound", [0, 2, 1000])
-async def test_several_words_read_score_by_score_rank_as_every_plan(
-    database: Database, monkeypatch: pytest.MonkeyPatch, bound: int
-) -> None:
-    """Each combination of the words' scores is read as a level (the SKU's exact key and the range
-    of SKUs starting with the text above them), and the page and total are those of the plans that
-    rank every match."""
-    ids, customer_id = await _catalogue(database)
-    monkeypatch.setattr(search, "TIE_BOUND", bound)
-    monkeypatch.setattr(search, "FAST_FROM", 0)
-    postgres = database.engine.dialect.name == "postgresql"
-    since = NOW - timedelta(days=365)
-    for text in SEVERAL:
-        for offset, limit in [(0, 20), (0, 3), (2, 4), (12, 5), (30, 5)]:
-            for customer in (None, customer_id):
-                query = SearchQuery(text=text, offset=offset, limit=limit, customer_id=customer, since=since)
-                read, statements = await _search(database, query)
-                assert any("level_0" in statement for statement in statements) == postgres, query
-                with monkeypatch.context() as plan:
-                    plan.setattr(search, "_levels", lambda *_: None)
-                    ranked, _ = await _search(database, query)
-                assert read == ranked, query
-                if bound == 1000:
-                    with monkeypatch.context() as plan:
-                        plan.setattr(search, "FAST_FROM", 10**9)
-                        assert (await _search(database, query))[0] == read, query
-    # Not vacuous: the texts find several products, some of them by more than one score.
-    found, _ = await _search(database, SearchQuery(text="hansker boks", limit=20))
-    assert found.total is not None and found.total >= 6 and len(found.product_ids) == found.total
 
 
 async def test_the_settings_a_level_plan_needs_are_put_back(
