@@ -159,6 +159,7 @@ from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
 from app import migrations  # noqa: E402
 from app.catalog import compounds, search, synonyms, text  # noqa: E402
 from app.db import Database  # noqa: E402
+from app.demo.seed import seed_demo  # noqa: E402
 
 
 def _load(name: str) -> ModuleType:
@@ -827,7 +828,6 @@ def _backend_cpu(pid: int | None) -> float:
 
 async def speed(url: str, products: int, rounds: int, reuse: bool = False, only: set[str] | None = None) -> None:
     speed_module = _load("search")
-    demo = importlib.import_module("app.demo")
     database = Database(url)
     dialect = database.engine.dialect.name
     try:
@@ -836,7 +836,7 @@ async def speed(url: str, products: int, rounds: int, reuse: bool = False, only:
             async with database.transaction() as session:
                 if dialect == "postgresql":
                     await session.execute(sql_text("SET LOCAL statement_timeout = 0"))
-                await demo.seed_demo(session, products=products)
+                await seed_demo(session, products=products)
             print(f"  seeded {products:,} products (ours indexed with them) in {time.perf_counter() - started:.0f} s")
         await vacuum(database)
         seconds = {"ours": await rebuild_ours(database) if products <= REBUILD_OURS_UP_TO else float("nan")}
