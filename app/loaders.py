@@ -16,7 +16,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.catalog.product_rows import ProductRow, Wanted, products_with, read_products
+from app.catalog.product_rows import ProductRow, Wanted, read_products_by
 from app.models import (
     AgreementPrice,
     CartLine,
@@ -122,7 +122,7 @@ class Loaders:
 
             async def batch(keys: Sequence[Any]) -> list[ProductRow | None]:
                 async with self._uow.session() as session:
-                    rows = await read_products(session, wanted, products_with(wanted, key), keys=list(keys))
+                    rows = await read_products_by(session, wanted, key, keys)
                     index = {getattr(row, key.key): row for row in rows}
                 return [index.get(value) for value in keys]
 

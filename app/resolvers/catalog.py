@@ -12,7 +12,7 @@ from app.catalog import listing
 from app.catalog import search as search_engine
 from app.catalog import text as catalog_text
 from app.catalog.product_rows import THUMBNAIL as THUMBNAIL  # search suggestions read it from here
-from app.catalog.product_rows import ProductRow, Wanted, products_with, read_products
+from app.catalog.product_rows import ProductRow, Wanted, read_products_by
 from app.catalog.tree import CategoryTree, active_product_counts, load_tree
 from app.context import Context, Info
 from app.errors import Forbidden, InvalidInput
@@ -158,8 +158,7 @@ async def search_products(
         result = await search_engine.search(session, query)
         rows = []
         if result.product_ids:
-            statement = products_with(columns, Product.id)
-            rows = await read_products(session, columns, statement, keys=list(result.product_ids))
+            rows = await read_products_by(session, columns, Product.id, result.product_ids)
     by_id = {row.id: row for row in rows}
     found = [by_id[i] for i in result.product_ids if i in by_id]
     return ProductPage(
