@@ -21,8 +21,9 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, and_, any_, bindparam, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from app.catalog.tree import CategoryNode
@@ -101,8 +102,11 @@ async def read_products(
 
     Executed in Core on the session's connection: the ORM's result processing
     would cost more than the rows (they are tuples, never ORM objects)."""
+    return await _read(await session.connection(), wanted, statement, values)
+
+
+async def _read(connection: AsyncConnection, wanted: Wanted, statement: Select[Any], values: Any) -> list[ProductRow]:
     values.update((f"agreed_customer_{n}", customer_id) for n, customer_id in enumerate(wanted.agreement_for))
-    connection = await session.connection()
     return to_rows(wanted, (await connection.execute(statement, values)).all())
 
 
@@ -111,12 +115,15 @@ async def read_products_by(
 ) -> list[ProductRow]:
     """``read_products`` of the products whose ``key`` is one of ``keys`` (in no particular order).
 
-    One key (a product page, a cart line's product) is compared with ``=``: an
-    expanding IN is rendered anew on every execution (a bind cast per value),
-    which cost more CPU than the rest of the statement's execution."""
+    Not an expanding IN where it can be helped: its list is rendered anew on every execution, a bind
+    cast per value, which cost more CPU than the rest of the statement's execution. One key (a product
+    page, a cart line's product) is compared with ``=``; on PostgreSQL several are one array, ``= ANY``."""
+    connection = await session.connection()
     if len(keys) == 1:
-        return await read_products(session, wanted, _with_one(*shape(wanted), key), key=keys[0])
-    return await read_products(session, wanted, _with(*shape(wanted), key), keys=list(keys))
+        return await _read(connection, wanted, _with_one(*shape(wanted), key), {"key": keys[0]})
+    if connection.dialect.name == "postgresql":
+        return await _read(connection, wanted, _with_any(*shape(wanted), key), {"keys": list(keys)})
+    return await _read(connection, wanted, _with(*shape(wanted), key), {"keys": list(keys)})
 
 
 Shape = tuple[bool, bool, bool, int]
@@ -133,6 +140,14 @@ def _with(
 ) -> Select[Any]:
     statement = select_shape(description, thumbnail, category, agreements)
     return statement.where(key.in_(bindparam("keys", expanding=True)))
+
+
+@cache
+def _with_any(
+    description: bool, thumbnail: bool, category: bool, agreements: int, key: InstrumentedAttribute[Any]
+) -> Select[Any]:
+    keys = bindparam("keys", type_=postgresql.ARRAY(key.type))
+    return select_shape(description, thumbnail, category, agreements).where(key == any_(keys))
 
 
 @cache
