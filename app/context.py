@@ -34,8 +34,11 @@ class Context:
     mail_queued: Callable[[], None] = field(default=lambda: None)
     # Per-request memo for values several resolvers need (see memo).
     cache: dict[str, Any] = field(default_factory=dict)
-    # The viewer's own user row as the session lookup read it (queries only; None otherwise).
-    viewer_user: User | None = None
+
+    @property
+    def viewer_user(self) -> User | None:
+        """The viewer's own user row as the session lookup read it (queries only; None otherwise)."""
+        return self.loaders.viewer_user
 
     def memo(self, key: str, load: Callable[[], Awaitable[T]]) -> Awaitable[T]:
         """``load()`` once per request, however many resolvers ask at the same moment.

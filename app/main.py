@@ -27,7 +27,6 @@ from app.live.hub import Hub
 from app.loaders import Loaders
 from app.mail.sender import MailSender, MailWorker
 from app.mail.transport import transport_from_url
-from app.models import User
 from app.ratelimit.app_limits import AppLimits
 from app.schema.schema import schema
 from app.settings import Settings
@@ -64,13 +63,10 @@ class _Senders:
             await self.webhooks.stop()
 
 
-async def _request_viewer(
-    uow: UnitOfWork, loaders: Loaders, token: str | None, write: bool
-) -> tuple[Viewer, User | None]:
-    """The request's viewer, looked up on the request's own session: one connection per request, not two;
-    and for a query, the viewer's user as the lookup read it."""
+async def _request_viewer(uow: UnitOfWork, loaders: Loaders, token: str | None, write: bool) -> Viewer:
+    """The request's viewer, looked up on the request's own session: one connection per request, not two."""
     if token is None:
-        return ANONYMOUS, None
+        return ANONYMOUS
     async with uow.session() as session:
         viewer, user = await viewer_and_user(session, token)
         request_context.set_viewer(viewer)
@@ -79,12 +75,11 @@ async def _request_viewer(
                 # SQLite: a mutation's writes start from fresh data, and the write lock is not held meanwhile.
                 # PostgreSQL: the mutation's transaction carries on from the lookup (app/unit_of_work.py).
                 await session.commit()
-            return viewer, None
-        if user is not None:
+        else:
             # Read with the session: `me` needs no statement of its own. Only for queries:
             # a mutation changes its rows in its own transaction, not in the lookup's.
-            loaders.user.prime(user.id, user)
-    return viewer, user
+            loaders.viewer_user = user
+    return viewer
 
 
 def _healthz(db: Database) -> Callable[[Request], Awaitable[Response]]:
@@ -112,8 +107,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def make_context(request: Request, request_id: str, write: bool) -> Context:
         uow = UnitOfWork(db, write=write)
         loaders = Loaders(uow)
-        token = bearer_token(request.headers.get("authorization"))
-        viewer, viewer_user = await _request_viewer(uow, loaders, token, write)
+        viewer = await _request_viewer(uow, loaders, bearer_token(request.headers.get("authorization")), write)
         return Context(
             request_id=request_id,
             settings=settings,
@@ -123,7 +117,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             loaders=loaders,
             rate_limits=rate_limits.for_request(request),
             mail_queued=senders.wake,
-            viewer_user=viewer_user,
         )
 
     pages = Pages(schema._schema, settings.graphiql)
