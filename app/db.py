@@ -139,6 +139,13 @@ def writer_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     )
 
 
+def reader_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The engine readers' connections come from: on PostgreSQL without a transaction (see ``reader_factory``)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
+
+
 def reader_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that only read: on PostgreSQL without a transaction (autocommit).
 
@@ -151,9 +158,7 @@ def reader_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     SQLite keeps its transaction: its BEGIN is no round trip, and a reader's
     deferred transaction keeps the WAL snapshot steady across statements.
     """
-    if engine.dialect.name == "postgresql":
-        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return session_factory(engine)
+    return session_factory(reader_engine(engine))
 
 
 class Database:
@@ -162,7 +167,8 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
-        self.reader = reader_factory(self.engine)
+        self.reader_engine = reader_engine(self.engine)
+        self.reader = session_factory(self.reader_engine)
         self.writer = writer_factory(self.engine)
 
     @property

@@ -128,8 +128,8 @@ class Loaders:
         if (key.key, wanted) not in self._product_rows:
 
             async def batch(keys: Sequence[Any]) -> list[ProductRow | None]:
-                async with self._uow.session() as session:
-                    rows = await read_products_by(session, wanted, key, keys)
+                async with self._uow.connection() as connection:
+                    rows = await read_products_by(connection, wanted, key, keys)
                     index = {getattr(row, key.key): row for row in rows}
                 return [index.get(value) for value in keys]
 

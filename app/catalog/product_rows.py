@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, any_, bindparam, select
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from app.catalog.tree import CategoryNode
@@ -96,34 +96,29 @@ def select_products(wanted: Wanted) -> Select[Any]:
 
 
 async def read_products(
-    session: AsyncSession, wanted: Wanted, statement: Select[Any], **values: Any
+    connection: AsyncConnection, wanted: Wanted, statement: Select[Any], **values: Any
 ) -> list[ProductRow]:
     """The rows of a ``select_products(wanted)`` statement, bound to the wanted customers and ``values``.
 
-    Executed in Core on the session's connection: the ORM's result processing
-    would cost more than the rows (they are tuples, never ORM objects)."""
-    return await _read(await session.connection(), wanted, statement, values)
-
-
-async def _read(connection: AsyncConnection, wanted: Wanted, statement: Select[Any], values: Any) -> list[ProductRow]:
+    Executed in Core (the request's connection, no ORM session): the ORM's result
+    processing would cost more than the rows (they are tuples, never ORM objects)."""
     values.update((f"agreed_customer_{n}", customer_id) for n, customer_id in enumerate(wanted.agreement_for))
     return to_rows(wanted, (await connection.execute(statement, values)).all())
 
 
 async def read_products_by(
-    session: AsyncSession, wanted: Wanted, key: InstrumentedAttribute[Any], keys: Sequence[Any]
+    connection: AsyncConnection, wanted: Wanted, key: InstrumentedAttribute[Any], keys: Sequence[Any]
 ) -> list[ProductRow]:
     """``read_products`` of the products whose ``key`` is one of ``keys`` (in no particular order).
 
     Not an expanding IN where it can be helped: its list is rendered anew on every execution, a bind
     cast per value, which cost more CPU than the rest of the statement's execution. One key (a product
     page, a cart line's product) is compared with ``=``; on PostgreSQL several are one array, ``= ANY``."""
-    connection = await session.connection()
     if len(keys) == 1:
-        return await _read(connection, wanted, _with_one(*shape(wanted), key), {"key": keys[0]})
+        return await read_products(connection, wanted, _with_one(*shape(wanted), key), key=keys[0])
     if connection.dialect.name == "postgresql":
-        return await _read(connection, wanted, _with_any(*shape(wanted), key), {"keys": list(keys)})
-    return await _read(connection, wanted, _with(*shape(wanted), key), {"keys": list(keys)})
+        return await read_products(connection, wanted, _with_any(*shape(wanted), key), keys=list(keys))
+    return await read_products(connection, wanted, _with(*shape(wanted), key), keys=list(keys))
 
 
 Shape = tuple[bool, bool, bool, int]
