@@ -2,8 +2,8 @@
 
 GraphQL resolves sibling fields concurrently, and dataloaders dispatch their
 batches in the same tick; an ``AsyncSession`` is not safe for that. Every use
-of the request's session therefore goes through ``session()``, which holds a
-lock, so concurrent resolvers take turns on one connection.
+of the request's session therefore goes through ``session()`` (or, for Core reads,
+``connection()``), which holds a lock, so concurrent resolvers take turns on one connection.
 
 When a non-null field fails, graphql-core abandons its siblings: it cancels
 them (3.3) or lets them run on in the background (3.2, and a failure raised
