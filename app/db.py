@@ -140,14 +140,7 @@ def writer_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 def reader_engine(engine: AsyncEngine) -> AsyncEngine:
-    """The engine readers' connections come from: on PostgreSQL without a transaction (see ``reader_factory``)."""
-    if engine.dialect.name == "postgresql":
-        return engine.execution_options(isolation_level="AUTOCOMMIT")
-    return engine
-
-
-def reader_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that only read: on PostgreSQL without a transaction (autocommit).
+    """Connections and sessions that only read: on PostgreSQL without a transaction (autocommit).
 
     Under READ COMMITTED every statement sees its own snapshot, in a
     transaction or not, so a reader's BEGIN and ROLLBACK bought nothing but two
@@ -158,7 +151,9 @@ def reader_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     SQLite keeps its transaction: its BEGIN is no round trip, and a reader's
     deferred transaction keeps the WAL snapshot steady across statements.
     """
-    return session_factory(reader_engine(engine))
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
 
 
 class Database:

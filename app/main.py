@@ -64,14 +64,14 @@ class _Senders:
 
 
 async def _request_viewer(uow: UnitOfWork, loaders: Loaders, token: str | None, write: bool) -> Viewer:
-    """The request's viewer, looked up on the request's own session: one connection per request, not two."""
+    """The request's viewer, looked up on the request's own connection: one connection per request, not two."""
     if token is None:
         return ANONYMOUS
     if not write:
+        # The user's row comes with the lookup: `me` needs no statement of its own. Only for queries:
+        # a mutation changes its rows in its own transaction, not in the lookup's.
         async with uow.connection() as connection:
             viewer, loaders.viewer_user = await viewer_and_user(connection, token)
-        # Read with the session: `me` needs no statement of its own. Only for queries:
-        # a mutation changes its rows in its own transaction, not in the lookup's.
         request_context.set_viewer(viewer)
         return viewer
     async with uow.session() as session:
