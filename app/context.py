@@ -11,6 +11,7 @@ import strawberry
 
 from app.db import Database
 from app.loaders import Loaders
+from app.models import User
 from app.ratelimit.guard import RequestLimits
 from app.settings import Settings
 from app.unit_of_work import UnitOfWork
@@ -33,6 +34,11 @@ class Context:
     mail_queued: Callable[[], None] = field(default=lambda: None)
     # Per-request memo for values several resolvers need (see memo).
     cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def viewer_user(self) -> User | None:
+        """The viewer's own user row as the session lookup read it (queries only; None otherwise)."""
+        return self.loaders.viewer_user
 
     def memo(self, key: str, load: Callable[[], Awaitable[T]]) -> Awaitable[T]:
         """``load()`` once per request, however many resolvers ask at the same moment.

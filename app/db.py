@@ -139,8 +139,8 @@ def writer_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     )
 
 
-def reader_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that only read: on PostgreSQL without a transaction (autocommit).
+def reader_engine(engine: AsyncEngine) -> AsyncEngine:
+    """Connections and sessions that only read: on PostgreSQL without a transaction (autocommit).
 
     Under READ COMMITTED every statement sees its own snapshot, in a
     transaction or not, so a reader's BEGIN and ROLLBACK bought nothing but two
@@ -152,8 +152,8 @@ def reader_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     deferred transaction keeps the WAL snapshot steady across statements.
     """
     if engine.dialect.name == "postgresql":
-        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return session_factory(engine)
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
 
 
 class Database:
@@ -162,7 +162,8 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
-        self.reader = reader_factory(self.engine)
+        self.reader_engine = reader_engine(self.engine)
+        self.reader = session_factory(self.reader_engine)
         self.writer = writer_factory(self.engine)
 
     @property

@@ -16,7 +16,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.catalog.product_rows import ProductRow, Wanted, products_with, read_products
+from app.catalog.product_rows import ProductRow, Wanted, read_products_by
 from app.models import (
     AgreementPrice,
     CartLine,
@@ -55,6 +55,9 @@ _CART_LINES = (
 class Loaders:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
+        # The viewer's own user row as the session lookup read it (queries only): ``me`` answers with it, and
+        # the user loader starts with it, so a query needs no statement for the viewer's user.
+        self.viewer_user: User | None = None
         self._first_users: dict[tuple[MembershipStatus | None, int], DataLoader] = {}
         self._product_rows: dict[tuple[str, Wanted], DataLoader] = {}
 
@@ -87,7 +90,11 @@ class Loaders:
 
     @cached_property
     def user(self) -> DataLoader:
-        return self.one_by(User.id)
+        loader = self.one_by(User.id)
+        if self.viewer_user is not None:
+            # Primed when first made, not with every request: most queries never load a user.
+            loader.prime(self.viewer_user.id, self.viewer_user)
+        return loader
 
     @cached_property
     def customer(self) -> DataLoader:
@@ -121,8 +128,8 @@ class Loaders:
         if (key.key, wanted) not in self._product_rows:
 
             async def batch(keys: Sequence[Any]) -> list[ProductRow | None]:
-                async with self._uow.session() as session:
-                    rows = await read_products(session, wanted, products_with(wanted, key), keys=list(keys))
+                async with self._uow.connection() as connection:
+                    rows = await read_products_by(connection, wanted, key, keys)
                     index = {getattr(row, key.key): row for row in rows}
                 return [index.get(value) for value in keys]
 

@@ -64,21 +64,23 @@ class _Senders:
 
 
 async def _request_viewer(uow: UnitOfWork, loaders: Loaders, token: str | None, write: bool) -> Viewer:
-    """The request's viewer, looked up on the request's own session: one connection per request, not two."""
+    """The request's viewer, looked up on the request's own connection: one connection per request, not two."""
     if token is None:
         return ANONYMOUS
-    async with uow.session() as session:
-        viewer, user = await viewer_and_user(session, token)
+    if not write:
+        # The user's row comes with the lookup: `me` needs no statement of its own. Only for queries:
+        # a mutation changes its rows in its own transaction, not in the lookup's.
+        async with uow.connection() as connection:
+            viewer, loaders.viewer_user = await viewer_and_user(connection, token)
         request_context.set_viewer(viewer)
-        if write:
-            if uow.database.is_sqlite:
-                # SQLite: a mutation's writes start from fresh data, and the write lock is not held meanwhile.
-                # PostgreSQL: the mutation's transaction carries on from the lookup (app/unit_of_work.py).
-                await session.commit()
-        elif user is not None:
-            # Read with the session: `me` needs no statement of its own. Only for queries:
-            # a mutation changes its rows in its own transaction, not in the lookup's.
-            loaders.user.prime(user.id, user)
+        return viewer
+    async with uow.session() as session:
+        viewer, _user = await viewer_and_user(session, token)
+        request_context.set_viewer(viewer)
+        if uow.database.is_sqlite:
+            # SQLite: a mutation's writes start from fresh data, and the write lock is not held meanwhile.
+            # PostgreSQL: the mutation's transaction carries on from the lookup (app/unit_of_work.py).
+            await session.commit()
     return viewer
 
 
@@ -107,7 +109,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def make_context(request: Request, request_id: str, write: bool) -> Context:
         uow = UnitOfWork(db, write=write)
         loaders = Loaders(uow)
-        viewer = await _request_viewer(uow, loaders, bearer_token(request.headers.get("authorization")), write)
+        try:
+            viewer = await _request_viewer(uow, loaders, bearer_token(request.headers.get("authorization")), write)
+        except BaseException:
+            await uow.close()  # no context, so nobody else would: the lookup's connection goes back to the pool
+            raise
         return Context(
             request_id=request_id,
             settings=settings,

@@ -2,8 +2,8 @@
 
 GraphQL resolves sibling fields concurrently, and dataloaders dispatch their
 batches in the same tick; an ``AsyncSession`` is not safe for that. Every use
-of the request's session therefore goes through ``session()``, which holds a
-lock, so concurrent resolvers take turns on one connection.
+of the request's session therefore goes through ``session()`` (or, for Core reads,
+``connection()``), which holds a lock, so concurrent resolvers take turns on one connection.
 
 When a non-null field fails, graphql-core abandons its siblings: it cancels
 them (3.3) or lets them run on in the background (3.2, and a failure raised
@@ -27,7 +27,7 @@ from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.db import Database
 
@@ -44,6 +44,10 @@ class UnitOfWork:
         self._write = write
         self._factory = database.writer if write else database.reader
         self._session: AsyncSession | None = None
+        # A PostgreSQL reader's Core reads go on a connection of their own, without an ORM session
+        # (see ``connection``); a session made later is bound to it.
+        self._bare = not write and not database.is_sqlite
+        self._connection: AsyncConnection | None = None
         self._lock = asyncio.Lock()
         self._closing = False
         self._running: set[asyncio.Future[Any]] = set()
@@ -55,8 +59,30 @@ class UnitOfWork:
             if self._closing:
                 raise RequestClosed("The request has already answered.")
             if self._session is None:
-                self._session = self._factory()
+                self._session = self._factory() if self._connection is None else self._factory(bind=self._connection)
             yield self._session
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """The request's connection, for Core reads; hold it only around database calls.
+
+        A PostgreSQL reader checks one out on its own: no ORM session (its
+        transaction bookkeeping, its close) for the many requests that read only in
+        Core, the session lookup first. Everything else reads on the session's.
+        """
+        if not self._bare:
+            async with self.session() as session:
+                yield await session.connection()
+            return
+        async with self._lock:
+            if self._closing:
+                raise RequestClosed("The request has already answered.")
+            if self._session is not None:
+                yield await self._session.connection()
+                return
+            if self._connection is None:
+                self._connection = await self.database.reader_engine.connect()
+            yield self._connection
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -95,7 +121,7 @@ class UnitOfWork:
 
     async def close(self) -> None:
         """Wait for every resolver still running, then close the session (even if the request is cancelled)."""
-        if not self._running and self._session is None:
+        if not self._running and self._session is None and self._connection is None:
             # Nothing runs and nothing was opened (most requests of a warm page): no task to shield.
             self._closing = True
             return
@@ -111,5 +137,8 @@ class UnitOfWork:
                     task.exception()  # an abandoned field's error: nobody reads it, so mark it read
         async with self._lock:
             session, self._session = self._session, None
+            connection, self._connection = self._connection, None
             if session is not None:
                 await session.close()
+            if connection is not None:
+                await connection.close()

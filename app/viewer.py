@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, bindparam, inspect, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import configure_mappers
 
 from app import clock
 from app.models import ApiKey, Customer, Membership, MembershipStatus, Role, User, UserSession
+from app.models.auth import scope_set
 from app.tokens import API_KEY_PREFIX, SESSION_PREFIX, hash_token
 
 
@@ -57,7 +58,7 @@ async def resolve_viewer(session: AsyncSession, token: str | None) -> Viewer:
     return (await viewer_and_user(session, token))[0]
 
 
-async def viewer_and_user(session: AsyncSession, token: str | None) -> tuple[Viewer, User | None]:
+async def viewer_and_user(session: AsyncSession | AsyncConnection, token: str | None) -> tuple[Viewer, User | None]:
     """The viewer a token stands for, and for a user session the user's row, read in the same statement.
 
     No cache: the lookup is one indexed statement, so a revoked session or a
@@ -71,11 +72,9 @@ async def viewer_and_user(session: AsyncSession, token: str | None) -> tuple[Vie
         if found is not None:
             return found
     elif token.startswith(API_KEY_PREFIX):
-        key = (
-            await session.execute(select(ApiKey).where(ApiKey.key_hash == token_hash, ApiKey.revoked_at.is_(None)))
-        ).scalar_one_or_none()
+        key = (await session.execute(_API_KEY, {"key_hash": token_hash})).one_or_none()
         if key is not None:
-            return Viewer(api_key_id=key.id, scopes=key.scope_set), None
+            return Viewer(api_key_id=key.id, scopes=scope_set(key.scopes)), None
     return ANONYMOUS, None
 
 
@@ -85,6 +84,7 @@ async def session_viewer(session: AsyncSession, token_hash: str) -> Viewer | Non
     return found[0] if found is not None else None
 
 
+_API_KEY = select(ApiKey.id, ApiKey.scopes).where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
 _USERS = User.__table__
 _SESSIONS = UserSession.__table__
 _MEMBERSHIPS = Membership.__table__
@@ -110,12 +110,12 @@ _USER_KEYS = tuple(column.key for column in _USERS.c)
 _NEW_USER = inspect(User).class_manager.new_instance
 
 
-async def _session_viewer(session: AsyncSession, token_hash: str) -> tuple[Viewer, User] | None:
+async def _session_viewer(session: AsyncSession | AsyncConnection, token_hash: str) -> tuple[Viewer, User] | None:
     # Core on the session's own connection, not the ORM: this runs on every signed-in
     # request, and the ORM's result processing and identity map cost more CPU than the
     # statement itself. The user's whole row comes along: `me` and the viewer's own
     # fields then cost no second statement.
-    connection = await session.connection()
+    connection = session if isinstance(session, AsyncConnection) else await session.connection()
     rows = (await connection.execute(_LOOKUP, {"token_hash": token_hash, "now": clock.now()})).all()
     if not rows:
         return None

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from app.catalog.product_rows import ProductRow, Shape, Wanted, read_products, select_shape, shape
@@ -70,13 +70,13 @@ def _shelf_statement(wanted: Shape, in_category: bool, in_stock_only: bool, sort
     )
 
 
-async def shelf(session: AsyncSession, query: ShelfQuery, wanted: Wanted) -> list[ProductRow]:
+async def shelf(connection: AsyncConnection, query: ShelfQuery, wanted: Wanted) -> list[ProductRow]:
     """The page's products in order, and the next one if there is one (for ``page_of``)."""
     statement = _shelf_statement(shape(wanted), bool(query.category_path), query.in_stock_only, query.sort)
     bound: dict[str, Any] = {"page_limit": max(query.limit, 0) + 1, "page_offset": max(query.offset, 0)}
     if query.category_path:
         bound["category_path"] = query.category_path
-    return await read_products(session, wanted, statement, **bound)
+    return await read_products(connection, wanted, statement, **bound)
 
 
 def _counts(query: ShelfQuery) -> Select[int, int]:
@@ -91,10 +91,10 @@ def _counts(query: ShelfQuery) -> Select[int, int]:
     return statement
 
 
-async def shelf_total(session: AsyncSession, query: ShelfQuery) -> int:
-    return sum(count for _, count in await session.execute(_counts(query)))
+async def shelf_total(connection: AsyncConnection, query: ShelfQuery) -> int:
+    return sum(count for _, count in await connection.execute(_counts(query)))
 
 
-async def shelf_facets(session: AsyncSession, query: ShelfQuery) -> dict[int, int]:
+async def shelf_facets(connection: AsyncConnection, query: ShelfQuery) -> dict[int, int]:
     """category id -> the shelf's products directly in it."""
-    return {category_id: count for category_id, count in await session.execute(_counts(query))}
+    return {category_id: count for category_id, count in await connection.execute(_counts(query))}

@@ -15,13 +15,15 @@ SQLAlchemy's compiled cache only saves the compiling, not the building.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, and_, any_, bindparam, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from app.catalog.tree import CategoryNode
@@ -94,20 +96,29 @@ def select_products(wanted: Wanted) -> Select[Any]:
 
 
 async def read_products(
-    session: AsyncSession, wanted: Wanted, statement: Select[Any], **values: Any
+    connection: AsyncConnection, wanted: Wanted, statement: Select[Any], **values: Any
 ) -> list[ProductRow]:
     """The rows of a ``select_products(wanted)`` statement, bound to the wanted customers and ``values``.
 
-    Executed in Core on the session's connection: the ORM's result processing
-    would cost more than the rows (they are tuples, never ORM objects)."""
+    Executed in Core (the request's connection, no ORM session): the ORM's result
+    processing would cost more than the rows (they are tuples, never ORM objects)."""
     values.update((f"agreed_customer_{n}", customer_id) for n, customer_id in enumerate(wanted.agreement_for))
-    connection = await session.connection()
     return to_rows(wanted, (await connection.execute(statement, values)).all())
 
 
-def products_with(wanted: Wanted, key: InstrumentedAttribute[Any]) -> Select[Any]:
-    """``select_products(wanted)`` of the products whose ``key`` is in the bound list ``keys``."""
-    return _with(*shape(wanted), key)
+async def read_products_by(
+    connection: AsyncConnection, wanted: Wanted, key: InstrumentedAttribute[Any], keys: Sequence[Any]
+) -> list[ProductRow]:
+    """``read_products`` of the products whose ``key`` is one of ``keys`` (in no particular order).
+
+    Not an expanding IN where it can be helped: its list is rendered anew on every execution, a bind
+    cast per value, which cost more CPU than the rest of the statement's execution. One key (a product
+    page, a cart line's product) is compared with ``=``; on PostgreSQL several are one array, ``= ANY``."""
+    if len(keys) == 1:
+        return await read_products(connection, wanted, _with_one(*shape(wanted), key), key=keys[0])
+    if connection.dialect.name == "postgresql":
+        return await read_products(connection, wanted, _with_any(*shape(wanted), key), keys=list(keys))
+    return await read_products(connection, wanted, _with(*shape(wanted), key), keys=list(keys))
 
 
 Shape = tuple[bool, bool, bool, int]
@@ -124,6 +135,21 @@ def _with(
 ) -> Select[Any]:
     statement = select_shape(description, thumbnail, category, agreements)
     return statement.where(key.in_(bindparam("keys", expanding=True)))
+
+
+@cache
+def _with_any(
+    description: bool, thumbnail: bool, category: bool, agreements: int, key: InstrumentedAttribute[Any]
+) -> Select[Any]:
+    keys = bindparam("keys", type_=postgresql.ARRAY(key.type))
+    return select_shape(description, thumbnail, category, agreements).where(key == any_(keys))
+
+
+@cache
+def _with_one(
+    description: bool, thumbnail: bool, category: bool, agreements: int, key: InstrumentedAttribute[Any]
+) -> Select[Any]:
+    return select_shape(description, thumbnail, category, agreements).where(key == bindparam("key"))
 
 
 @cache

@@ -39,7 +39,12 @@ class ApiKey(Base):
 
     @property
     def scope_set(self) -> frozenset[str]:
-        return frozenset(self.scopes.split())
+        return scope_set(self.scopes)
+
+
+def scope_set(scopes: str) -> frozenset[str]:
+    """An API key's scopes column as a set."""
+    return frozenset(scopes.split())
 
 
 class TokenPurpose(enum.Enum):

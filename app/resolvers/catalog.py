@@ -12,7 +12,7 @@ from app.catalog import listing
 from app.catalog import search as search_engine
 from app.catalog import text as catalog_text
 from app.catalog.product_rows import THUMBNAIL as THUMBNAIL  # search suggestions read it from here
-from app.catalog.product_rows import ProductRow, Wanted, products_with, read_products
+from app.catalog.product_rows import ProductRow, Wanted, read_products_by
 from app.catalog.tree import CategoryTree, active_product_counts, load_tree
 from app.context import Context, Info
 from app.errors import Forbidden, InvalidInput
@@ -160,8 +160,7 @@ async def search_products(
         result = await search_engine.search(session, query)
         rows = []
         if result.product_ids:
-            statement = products_with(columns, Product.id)
-            rows = await read_products(session, columns, statement, keys=list(result.product_ids))
+            rows = await read_products_by(await session.connection(), columns, Product.id, result.product_ids)
     by_id = {row.id: row for row in rows}
     found = [by_id[i] for i in result.product_ids if i in by_id]
     return ProductPage(
@@ -211,13 +210,13 @@ async def _shelf_page(
         limit=size,
     )
     uow = info.context.uow
-    async with uow.session() as session:
-        rows = await listing.shelf(session, shelf, columns)
-        facets = await listing.shelf_facets(session, shelf) if with_facets else {}
+    async with uow.connection() as connection:
+        rows = await listing.shelf(connection, shelf, columns)
+        facets = await listing.shelf_facets(connection, shelf) if with_facets else {}
 
     async def count() -> int:
-        async with uow.session() as session:
-            return await listing.shelf_total(session, shelf)
+        async with uow.connection() as connection:
+            return await listing.shelf_total(connection, shelf)
 
     total: int | LazyTotal
     if with_facets:

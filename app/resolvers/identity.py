@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.context import Info
+from app.context import Context, Info
 from app.errors import DomainError
 from app.identity import account_requests, passwords_flow, users
 from app.identity import login as login_rules
@@ -16,7 +16,16 @@ from app.resolvers.access import reachable_customer, require_user
 
 async def me(info: Info) -> User:
     viewer = require_user(info)
-    return await info.context.loaders.user.load(viewer.user_id)
+    return me_at_hand(info.context) or await info.context.loaders.user.load(viewer.user_id)
+
+
+def me_at_hand(context: Context) -> User | None:
+    """``me`` without waiting: the signed-in user's row as the session lookup read it; None when it was not
+    read that way, or the viewer is no user (``me`` then loads it, or refuses the viewer)."""
+    viewer, user = context.viewer, context.viewer_user
+    if viewer.is_api_key or not viewer.is_user or user is None or user.id != viewer.user_id:
+        return None
+    return user
 
 
 async def customer(info: Info, number: str) -> Customer | None:

@@ -7,12 +7,12 @@ shopping lists modules, and they import only app/schema/users.py back.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
 import app.schema.enums  # noqa: F401 - registers CartStatus, OrderStatus and ReturnStatus
-from app.context import Info
+from app.context import Context, Info
 from app.identity.account_requests import RequestForm
 from app.models import CartStatus, MembershipStatus, OrderStatus, ReturnStatus, Role
 from app.resolvers import carts as resolve_carts
@@ -27,6 +27,7 @@ from app.schema.objects import copied, or_none
 from app.schema.orders import OrderType
 from app.schema.pagination import Connection, connection
 from app.schema.payloads import OkPayload, reports_errors
+from app.schema.ready import NOT_READY, ready_when
 from app.schema.returns import ReturnRequestType
 from app.schema.shopping_lists import ShoppingListType
 from app.schema.users import CustomerRef, UserType
@@ -180,9 +181,17 @@ class CreateUserPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+def _me_at_hand(_root: object, _arguments: dict[str, Any], context: Context) -> UserType | object:
+    """``me`` answered at once when the session lookup read the user (see app/schema/ready.py)."""
+    user = resolve.me_at_hand(context)
+    return NOT_READY if user is None else UserType.from_model(user)
+
+
 @strawberry.type
 class IdentityQuery:
-    @strawberry.field(description='The signed-in user ("Kontodetaljer"). Needs a user token.')
+    @strawberry.field(
+        description='The signed-in user ("Kontodetaljer"). Needs a user token.', metadata=ready_when(_me_at_hand)
+    )
     async def me(self, info: Info) -> UserType:
         return UserType.from_model(await resolve.me(info))
 
