@@ -247,7 +247,7 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated query names")
     parser.add_argument("--query", action="append", help="NAME=DOCUMENT: one more query to measure")
     parser.add_argument("--contract", default=str(CONTRACT), help="the folder of the client contract")
-    parser.add_argument("--profile", help="a query name: profile it with pyinstrument into /tmp")
+    parser.add_argument("--profile", help="a query name: profile its CPU time with cProfile into /tmp/perfq-NAME.txt")
     args = parser.parse_args()
     if args.database_url is None:
         args.database_url = f"sqlite+aiosqlite:///{tempfile.mkdtemp(prefix='catalog-cpu-')}/bench.db"
