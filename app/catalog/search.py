@@ -1513,6 +1513,18 @@ def _active(product_id: str) -> str:
     return f"NOT EXISTS (SELECT 1 FROM products p WHERE p.id = {product_id} AND {_INACTIVE_CONDITION})"
 
 
+def _of_level(level: int, product_id: str, page: str) -> str:
+    """SQL: the product may be of level ``level``: active, and of no better level (each complete
+    while this one is read), read only while the better levels hold fewer than ``page`` products."""
+    found = _active(product_id) + "".join(
+        f" AND {product_id} NOT IN (SELECT product_id FROM level_{better})" for better in range(level)
+    )
+    if level:
+        above = " + ".join(f"(SELECT count(*) FROM level_{better})" for better in range(level))
+        found += f" AND {above} < {page}"
+    return found
+
+
 def _levels_statement(sql: _Sql, query: SearchQuery, plan: _Levels) -> str:
     """A text with many matches whose words' keys are known (the page alone ranked): each score's
     products read in id order, from the best score down, and only until the page is full; the
@@ -1530,26 +1542,15 @@ def _levels_statement(sql: _Sql, query: SearchQuery, plan: _Levels) -> str:
     combinations, two of them empty, where ranking every match took 300 ms.
     """
     need = max(query.offset, 0) + max(query.limit, 1)
-    bound = sql(TIE_BOUND + need)
+    bound, page = sql(TIE_BOUND + need), sql(need)
     ctes = []
     own = _own_purchases(sql, query)
     if own:
         ctes.append(f"own AS MATERIALIZED ({own})")
     for i, (_, combos) in enumerate(plan.levels):
-
-        def where(product_id: str, i: int = i) -> str:
-            # Better scores' products (complete while this score is read) and inactive ones left out.
-            found = _active(product_id) + "".join(
-                f" AND {product_id} NOT IN (SELECT product_id FROM level_{j})" for j in range(i)
-            )
-            if i:
-                above = " + ".join(f"(SELECT count(*) FROM level_{j})" for j in range(i))
-                found += f" AND {above} < {sql(need)}"
-            return found
-
         first = (
-            f"SELECT DISTINCT product_id FROM ({_ids_of(sql, combos)}) AS c WHERE {where('c.product_id')} "
-            f"ORDER BY product_id LIMIT {bound}"
+            f"SELECT DISTINCT product_id FROM ({_ids_of(sql, combos)}) AS c "
+            f"WHERE {_of_level(i, 'c.product_id', page)} ORDER BY product_id LIMIT {bound}"
         )
         if not own:
             ctes.append(f"level_{i} AS MATERIALIZED ({first})")
@@ -1562,7 +1563,7 @@ def _levels_statement(sql: _Sql, query: SearchQuery, plan: _Levels) -> str:
         ctes.append(
             f"level_{i} AS MATERIALIZED (SELECT product_id FROM (SELECT product_id, 0 AS mine FROM first_{i} "
             f"UNION ALL SELECT product_id, 1 FROM own WHERE (SELECT count(*) FROM first_{i}) >= {bound} "
-            f"AND {where('own.product_id')} AND ({held})) AS u "
+            f"AND {_of_level(i, 'own.product_id', page)} AND ({held})) AS u "
             f"GROUP BY product_id ORDER BY max(mine) DESC, product_id LIMIT {bound})"
         )
     candidates = " UNION ALL ".join(

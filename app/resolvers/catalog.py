@@ -152,7 +152,7 @@ async def search_products(
         limit=size + 1,  # one more than the page: whether a next page exists
         with_facets=with_facets,
         with_total=with_total,
-        total_cap=search_engine.TOTAL_CAP,
+        total_cap=search_engine.TOTAL_CAP,  # read here, at the call: the API's cap, as its schema says
         customer_id=ranking_customer(viewer, customer_number),
         since=clock.now() - PURCHASE_HISTORY,
     )
