@@ -14,8 +14,7 @@ import pytest
 from graphql import build_schema, parse, validate
 
 from app.schema.schema import schema
-
-CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "contract"
+from tests.helpers.contract import CONTRACT
 
 # Documents whose features are not built yet.
 PENDING: set[str] = set()

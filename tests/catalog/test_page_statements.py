@@ -10,9 +10,9 @@ from app.db import Database
 from app.ids import encode_id
 from app.models import Category, Role
 from tests.factories import make_category_path, make_customer, make_product, make_user, set_agreement_price, sign_in
+from tests.helpers.contract import contract_text
 from tests.helpers.graphql import gql
 from tests.helpers.sql import StatementLog, count_statements
-from tests.test_contract import CONTRACT
 
 PAGE = """{ products(first: 20) { edges { node { id name sku category { name } thumbnailUrl
   price(customerNumber: "10001") { amount currency } } } } }"""
@@ -133,7 +133,7 @@ async def test_the_contract_search_page_by_category(client: httpx.AsyncClient, d
     async with database.transaction() as session:
         hansker = await session.scalar(select(Category.id).where(Category.name == "Hansker"))
     assert hansker is not None
-    document = (CONTRACT / "storefront-catalog.graphql").read_text()
+    document = contract_text("storefront-catalog.graphql")
     variables = {"categoryId": encode_id("Category", hansker), "customerNumber": "10001", "first": 20}
     with count_statements(database) as log:
         result = await gql(client, document, variables, token=token, operation_name="SearchProducts")

@@ -12,8 +12,7 @@ from graphql import OperationDefinitionNode, parse, print_ast
 
 from app.http import pages
 from app.schema.schema import schema
-
-CONTRACT_SUPPORT = Path(__file__).resolve().parents[3] / "shared" / "contract" / "support.graphql"
+from tests.helpers.contract import contract_text
 
 
 def test_vendor_files_are_the_pinned_ones() -> None:
@@ -49,11 +48,9 @@ async def test_graphiql_page_loads_only_our_own_files_with_integrity(client: htt
 
 
 def test_example_tabs_hold_every_support_operation_of_the_contract() -> None:
-    if not CONTRACT_SUPPORT.is_file():
-        pytest.skip(f"no contract at {CONTRACT_SUPPORT}")
     contract = {
         node.name.value: print_ast(node)
-        for node in parse(CONTRACT_SUPPORT.read_text()).definitions
+        for node in parse(contract_text("support.graphql")).definitions
         if isinstance(node, OperationDefinitionNode) and node.name
     }
     examples = pages.support_examples(schema._schema)

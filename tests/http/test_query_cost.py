@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,10 +16,9 @@ from app.http.query_limits import _depth
 from app.models import Cart
 from app.schema.schema import schema
 from tests.factories import make_world
+from tests.helpers.contract import CONTRACT
 from tests.helpers.db import count
 from tests.helpers.graphql import error_codes, gql
-
-CONTRACT = Path(__file__).resolve().parents[3] / "shared" / "contract"
 
 
 def _exploding(fragments: int, leaf: str = "__typename") -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,9 +9,10 @@ from graphql import OperationDefinitionNode, parse, print_ast
 
 from app.db import Database
 from tests.erp.helpers import make_key
+from tests.helpers.contract import CONTRACT
 from tests.helpers.graphql import gql
 
-_CONTRACT = Path(__file__).resolve().parents[3] / "shared" / "contract" / "erp-webhooks.graphql"
+_CONTRACT = CONTRACT / "erp-webhooks.graphql"
 _FALLBACK = {
     "CreateWebhookEndpoint": """mutation CreateWebhookEndpoint($input: WebhookEndpointInput!) {
   createWebhookEndpoint(input: $input) { endpoint { id url events enabled } secret errors { code field message } }
