@@ -11,31 +11,30 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock
-from app.models.base import Base, UTCDateTime, str_enum
+from app.models.base import Base, Id, Timestamp, str_enum
 
 
 class UserSession(Base):
     __tablename__ = "user_sessions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[Timestamp]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
 
 
 class ApiKey(Base):
     __tablename__ = "api_keys"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     name: Mapped[str] = mapped_column(String(100), unique=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Space-separated scopes, e.g. "catalog:write orders:read".
     scopes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[Timestamp]
+    revoked_at: Mapped[datetime | None]
 
     @property
     def scope_set(self) -> frozenset[str]:
@@ -57,15 +56,15 @@ class OneTimeToken(Base):
 
     __tablename__ = "one_time_tokens"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[TokenPurpose] = mapped_column(str_enum(TokenPurpose, "token_purpose"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[Timestamp]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
     # Set when a newer token for the same user replaced this one.
-    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    superseded_at: Mapped[datetime | None]
 
 
 class LoginThrottle(Base):
@@ -79,5 +78,5 @@ class LoginThrottle(Base):
 
     email_key: Mapped[str] = mapped_column(String(254), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_failed_at: Mapped[Timestamp]
+    locked_at: Mapped[datetime | None]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from app import clock
-from app.models.base import Base, UTCDateTime, str_enum
+from app.models.base import Base, CustomerFk, Id, Timestamp, str_enum
 
 
 class MoneyOre(TypeDecorator[Decimal]):
@@ -57,7 +56,7 @@ class Category(Base):
     __tablename__ = "categories"
     __table_args__ = (UniqueConstraint("parent_id", "name", name="uq_categories_parent_name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(400), unique=True)
@@ -87,7 +86,7 @@ class Product(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     # Code point order on both databases (SQLite's BINARY is the default): what the shelf and search sort by.
     sku: Mapped[str] = mapped_column(String(64).with_variant(String(64, collation="C"), "postgresql"), unique=True)
     name: Mapped[str] = mapped_column(String(300).with_variant(String(300, collation="C"), "postgresql"))
@@ -104,8 +103,8 @@ class Product(Base):
     stock_quantity: Mapped[int] = mapped_column(Integer, default=0)
     # Hash of what the ERP last sent: a repeat of the same data is "unchanged".
     content_hash: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp] = mapped_column(onupdate=clock.now)
 
 
 class CategoryProductCount(Base):
@@ -131,7 +130,7 @@ class CategoryProductCount(Base):
 class ProductImage(Base):
     __tablename__ = "product_images"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     url: Mapped[str] = mapped_column(String(2000))
@@ -141,7 +140,7 @@ class ProductImage(Base):
 class ProductDocument(Base):
     __tablename__ = "product_documents"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind, "document_kind"))
@@ -154,10 +153,10 @@ class AgreementPrice(Base):
 
     __tablename__ = "agreement_prices"
 
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    customer_id: Mapped[CustomerFk] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, index=True)
     price: Mapped[Decimal] = mapped_column(MoneyOre)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    updated_at: Mapped[Timestamp] = mapped_column(onupdate=clock.now)
 
 
 # Index keys compare byte-wise on PostgreSQL as they do on SQLite, so prefix

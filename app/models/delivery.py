@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base
+from app.models.base import Base, CustomerFk, Id
 
 
 class DeliveryAddress(Base):
     __tablename__ = "delivery_addresses"
     __table_args__ = (UniqueConstraint("customer_id", "external_id", name="uq_delivery_addresses_customer_external"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    id: Mapped[Id]
+    customer_id: Mapped[CustomerFk] = mapped_column(index=True)
     external_id: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(200))
     line1: Mapped[str] = mapped_column(String(200))
@@ -32,7 +32,7 @@ class DeliverySchedule(Base):
 
     __tablename__ = "delivery_schedules"
 
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    customer_id: Mapped[CustomerFk] = mapped_column(primary_key=True)
     # ISO weekdays as a sorted list, e.g. [1, 3, 5].
     weekdays: Mapped[list[int]] = mapped_column(JSON)
     cutoff_days_before: Mapped[int] = mapped_column(Integer)

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
-from app.models.base import Base, UTCDateTime, str_enum
+from app.models.base import Base, CustomerFk, Id, Timestamp, str_enum
 
 
 class Role(enum.Enum):
@@ -26,16 +26,16 @@ class MembershipStatus(enum.Enum):
 class Customer(Base):
     __tablename__ = "customers"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     number: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_at: Mapped[Timestamp]
 
 
 class User(Base):
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     email: Mapped[str] = mapped_column(String(254))
     # Lower-cased email: the unique key, so "Ola@X.no" and "ola@x.no" are one user.
     email_key: Mapped[str] = mapped_column(String(254), unique=True)
@@ -45,9 +45,9 @@ class User(Base):
     # None until an invited user sets a password.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    locked_at: Mapped[datetime | None]
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp] = mapped_column(onupdate=clock.now)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", lazy="raise")
 
@@ -56,14 +56,14 @@ class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("user_id", "customer_id", name="uq_memberships_user_customer"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[CustomerFk] = mapped_column(index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
     status: Mapped[MembershipStatus] = mapped_column(
         str_enum(MembershipStatus, "membership_status"), default=MembershipStatus.ACTIVE
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_at: Mapped[Timestamp]
 
     user: Mapped[User] = relationship(back_populates="memberships", lazy="raise")
     customer: Mapped[Customer] = relationship(lazy="raise")

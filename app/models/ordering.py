@@ -9,8 +9,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock
-from app.models.base import Base, UTCDateTime, str_enum
+from app.models.base import ActorFk, Base, CustomerFk, Id, Timestamp, str_enum
 from app.models.catalog import MoneyOre
 
 
@@ -41,17 +40,17 @@ class Cart(Base):
     __tablename__ = "carts"
     __table_args__ = (Index("ix_carts_customer_status", "customer_id", "status"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    id: Mapped[Id]
+    customer_id: Mapped[CustomerFk]
     name: Mapped[str] = mapped_column(String(100))
     status: Mapped[CartStatus] = mapped_column(str_enum(CartStatus, "cart_status"), default=CartStatus.OPEN)
     version: Mapped[int] = mapped_column(Integer, default=1)
     line_count: Mapped[int] = mapped_column(Integer, default=0)
     subtotal: Mapped[Decimal] = mapped_column(MoneyOre, default=Decimal("0.00"))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_by_id: Mapped[ActorFk]
+    updated_by_id: Mapped[ActorFk]
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
 
 
 class CartLine(Base):
@@ -60,12 +59,12 @@ class CartLine(Base):
     __tablename__ = "cart_lines"
     __table_args__ = (UniqueConstraint("cart_id", "product_id", name="uq_cart_lines_cart_product"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[Decimal] = mapped_column(MoneyOre)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_at: Mapped[Timestamp]
 
 
 class Order(Base):
@@ -83,15 +82,15 @@ class Order(Base):
         Index("ix_orders_customer_placed_by", "customer_id", "placed_by_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    customer_id: Mapped[CustomerFk]
     cart_id: Mapped[int | None] = mapped_column(ForeignKey("carts.id", ondelete="SET NULL"), unique=True)
     status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, "order_status"))
-    placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    placed_by_id: Mapped[ActorFk]
+    placed_at: Mapped[Timestamp]
+    approved_by_id: Mapped[ActorFk]
+    approved_at: Mapped[datetime | None]
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     delivery_date: Mapped[date] = mapped_column(Date)
     delivery_address_id: Mapped[int] = mapped_column(ForeignKey("delivery_addresses.id"))
@@ -101,8 +100,8 @@ class Order(Base):
     subtotal: Mapped[Decimal] = mapped_column(MoneyOre)
     vat: Mapped[Decimal] = mapped_column(MoneyOre)
     total: Mapped[Decimal] = mapped_column(MoneyOre)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    delivered_at: Mapped[datetime | None]
+    updated_at: Mapped[Timestamp]
     # None until the order is SUBMITTED: pending and rejected orders are not the ERP's.
     feed_position: Mapped[int | None] = mapped_column(BigInteger, unique=True)
 
@@ -113,7 +112,7 @@ class OrderLine(Base):
     __tablename__ = "order_lines"
     __table_args__ = (UniqueConstraint("order_id", "position", name="uq_order_lines_order_position"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
@@ -131,12 +130,12 @@ class OrderEvent(Base):
     __tablename__ = "order_events"
     __table_args__ = (Index("ix_order_events_order", "order_id", "id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, "order_status"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    at: Mapped[Timestamp]
     # A user, or (for ERP updates) the API key; neither for the system itself.
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_id: Mapped[ActorFk]
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -145,12 +144,12 @@ class Shipment(Base):
     __tablename__ = "shipments"
     __table_args__ = (UniqueConstraint("order_id", "carrier", "tracking_number", name="uq_shipments_order_tracking"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     carrier: Mapped[str] = mapped_column(String(100))
     tracking_number: Mapped[str] = mapped_column(String(100))
     tracking_url: Mapped[str | None] = mapped_column(String(2000))
-    shipped_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    shipped_at: Mapped[Timestamp]
 
 
 class Counter(Base):

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock
-from app.models.base import Base, UTCDateTime, str_enum
+from app.models.base import Base, Id, Timestamp, str_enum
 
 
 class OutboxStatus(enum.Enum):
@@ -22,7 +21,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     template: Mapped[str] = mapped_column(String(100))
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
@@ -30,10 +29,10 @@ class OutboxMessage(Base):
     html_body: Mapped[str] = mapped_column(Text)
     status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_at: Mapped[Timestamp]
+    next_attempt_at: Mapped[Timestamp]
     # A sender owns a claimed row until its lease runs out (then others may retry it).
     claimed_by: Mapped[str | None] = mapped_column(String(64))
-    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock
-from app.models.base import Base, UTCDateTime, str_enum
+from app.models.base import ActorFk, Base, CustomerFk, Id, Timestamp, str_enum
 
 
 class ReturnStatus(enum.Enum):
@@ -41,18 +39,18 @@ class ReturnRequest(Base):
         Index("ix_return_requests_status", "status", "id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    customer_id: Mapped[CustomerFk]
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     status: Mapped[ReturnStatus] = mapped_column(str_enum(ReturnStatus, "return_status"))
     reason: Mapped[ReturnReason] = mapped_column(str_enum(ReturnReason, "return_reason"))
     comment: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    requested_by_id: Mapped[ActorFk]
+    handled_by_id: Mapped[ActorFk]
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
 
 
 class ReturnLine(Base):
@@ -64,7 +62,7 @@ class ReturnLine(Base):
         CheckConstraint("quantity > 0", name="quantity_positive"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     return_id: Mapped[int] = mapped_column(ForeignKey("return_requests.id", ondelete="CASCADE"))
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base
+from app.models.base import Base, CustomerFk
 
 
 class ProductSales(Base):
@@ -25,7 +25,7 @@ class CustomerPurchase(Base):
     __tablename__ = "customer_purchases"
     __table_args__ = (Index("ix_customer_purchases_product_id", "product_id"),)
 
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    customer_id: Mapped[CustomerFk] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
     units: Mapped[int] = mapped_column(Integer, default=0)

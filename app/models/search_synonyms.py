@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock
-from app.models.base import Base, UTCDateTime
+from app.models.base import Base, Id, Timestamp
 
 
 class SearchSynonym(Base):
@@ -17,11 +15,11 @@ class SearchSynonym(Base):
 
     __tablename__ = "search_synonyms"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     terms: Mapped[list[Any]] = mapped_column(JSON)  # as entered, in order
     two_way: Mapped[bool] = mapped_column(Boolean)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
 
 
 class SearchSynonymTerm(Base):
@@ -39,5 +37,5 @@ class SearchSynonymState(Base):
 
     __tablename__ = "search_synonym_state"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     token: Mapped[str] = mapped_column(String(36))

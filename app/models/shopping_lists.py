@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock
-from app.models.base import Base, UTCDateTime
+from app.models.base import ActorFk, Base, CustomerFk, Id, Timestamp
 
 
 class ShoppingList(Base):
@@ -22,15 +19,15 @@ class ShoppingList(Base):
     __tablename__ = "shopping_lists"
     __table_args__ = (Index("ix_shopping_lists_customer_updated", "customer_id", "updated_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    id: Mapped[Id]
+    customer_id: Mapped[CustomerFk]
     title: Mapped[str] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(Integer, default=1)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_by_id: Mapped[ActorFk]
+    updated_by_id: Mapped[ActorFk]
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
 
 
 class ShoppingListItem(Base):
@@ -46,8 +43,8 @@ class ShoppingListItem(Base):
         Index("ix_shopping_list_items_list", "list_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     list_id: Mapped[int] = mapped_column(ForeignKey("shopping_lists.id", ondelete="CASCADE"))
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_at: Mapped[Timestamp]

@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock
-from app.models.base import Base, UTCDateTime, str_enum
+from app.models.base import ActorFk, Base, Id, Timestamp, str_enum
 
 
 class AccountRequestStatus(enum.Enum):
@@ -25,7 +24,7 @@ class AccountRequest(Base):
     __tablename__ = "account_requests"
     __table_args__ = (Index("ix_account_requests_email_key_created_at", "email_key", "created_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
     email_key: Mapped[str] = mapped_column(String(254))
@@ -36,9 +35,9 @@ class AccountRequest(Base):
     status: Mapped[AccountRequestStatus] = mapped_column(
         str_enum(AccountRequestStatus, "account_request_status"), default=AccountRequestStatus.PENDING, index=True
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[Timestamp]
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[ActorFk]
     rejection_reason: Mapped[str | None] = mapped_column(Text)
 
 
@@ -47,9 +46,9 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    id: Mapped[Id]
+    at: Mapped[Timestamp]
+    actor_user_id: Mapped[ActorFk] = mapped_column(index=True)
     actor_api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(100))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"), index=True)

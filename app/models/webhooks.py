@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock
-from app.models.base import Base, UTCDateTime, str_enum
+from app.models.base import Base, Id, Timestamp, str_enum
 
 
 class WebhookEndpoint(Base):
@@ -21,16 +20,16 @@ class WebhookEndpoint(Base):
 
     __tablename__ = "webhook_endpoints"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(String(2000))
     events: Mapped[str] = mapped_column(Text)
     secret: Mapped[str] = mapped_column(String(100))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # The first failure since the last success; a day of failures disables the endpoint.
-    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    failing_since: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]
+    created_at: Mapped[Timestamp]
 
     @property
     def event_types(self) -> list[str]:
@@ -52,7 +51,7 @@ class WebhookDelivery(Base):
         Index("ix_webhook_deliveries_endpoint_newest", "endpoint_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[Id]
     endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
     event: Mapped[str] = mapped_column(String(50))
     # The webhook-id header: the same on every attempt, so receivers can drop duplicates.
@@ -62,11 +61,11 @@ class WebhookDelivery(Base):
         str_enum(DeliveryStatus, "webhook_delivery_status"), default=DeliveryStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_at: Mapped[Timestamp]
+    next_attempt_at: Mapped[Timestamp]
     claimed_by: Mapped[str | None] = mapped_column(String(64))
-    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
     response_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
