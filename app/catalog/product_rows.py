@@ -89,16 +89,11 @@ class ProductRow:
     prices: dict[int, Decimal]
 
 
-def select_products(wanted: Wanted) -> Select[Any]:
-    """SELECT of the wanted columns FROM products (and its joins); the caller adds WHERE, ORDER BY, LIMIT
-    and reads it with ``read_products``."""
-    return select_shape(*shape(wanted))
-
-
 async def read_products(
     connection: AsyncConnection, wanted: Wanted, statement: Select[Any], **values: Any
 ) -> list[ProductRow]:
-    """The rows of a ``select_products(wanted)`` statement, bound to the wanted customers and ``values``.
+    """The rows of a ``select_shape(*shape(wanted))`` statement, to which the caller added WHERE,
+    ORDER BY and LIMIT, bound to the wanted customers and ``values``.
 
     Executed in Core (the request's connection, no ORM session): the ORM's result
     processing would cost more than the rows (they are tuples, never ORM objects)."""

@@ -23,54 +23,52 @@ from __future__ import annotations
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from app.models import Counter, Order
 
 ORDER_NUMBER = "order_number"
+ORDER_NUMBER_SEQUENCE = "order_number_seq"
 ORDER_FEED = "order_feed"
+RETURN_NUMBER = "return_number"
+RETURN_NUMBER_SEQUENCE = "return_number_seq"
+RETURN_NUMBER_PREFIX = "R"
 
 # Order numbers start at 1000001: seven digits for a long time, and never
 # mistaken for a customer number (five digits) on the phone.
 ORDER_NUMBER_BASE = 1_000_000
 
 
-async def advance(session: AsyncSession, name: str) -> int:
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (
+def _upsert(session: AsyncSession, name: str) -> ReturningInsert[int]:
+    """The counter's one statement: add one (from nothing, 1) and return the new value."""
+    insert = postgresql.insert if _on_postgres(session) else sqlite.insert
+    return (
         insert(Counter)
         .values(name=name, value=1)
         .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
         .returning(Counter.value)
     )
-    return (await session.execute(statement)).scalar_one()
 
 
-ORDER_NUMBER_SEQUENCE = "order_number_seq"
+async def advance(session: AsyncSession, name: str) -> int:
+    value: int = (await session.execute(_upsert(session, name))).scalar_one()
+    return value
+
+
+async def _drawn(session: AsyncSession, sequence: str, counter: str) -> int:
+    """The next value of a number that need not commit in order: PostgreSQL's sequence, SQLite's counter."""
+    if _on_postgres(session):
+        value: int = (await session.execute(text(f"SELECT nextval('{sequence}')"))).scalar_one()
+        return value
+    return await advance(session, counter)
 
 
 async def next_order_number(session: AsyncSession) -> str:
-    if session.get_bind().dialect.name == "postgresql":
-        value = (await session.execute(text(f"SELECT nextval('{ORDER_NUMBER_SEQUENCE}')"))).scalar_one()
-    else:
-        value = await advance(session, ORDER_NUMBER)
-    return str(ORDER_NUMBER_BASE + value)
-
-
-RETURN_NUMBER = "return_number"
-RETURN_NUMBER_SEQUENCE = "return_number_seq"
-RETURN_NUMBER_PREFIX = "R"
+    return str(ORDER_NUMBER_BASE + await _drawn(session, ORDER_NUMBER_SEQUENCE, ORDER_NUMBER))
 
 
 async def next_return_number(session: AsyncSession) -> str:
-    if session.get_bind().dialect.name == "postgresql":
-        value = (await session.execute(text(f"SELECT nextval('{RETURN_NUMBER_SEQUENCE}')"))).scalar_one()
-    else:
-        value = await advance(session, RETURN_NUMBER)
-    return f"{RETURN_NUMBER_PREFIX}{ORDER_NUMBER_BASE + value}"
-
-
-async def next_feed_position(session: AsyncSession) -> int:
-    return await advance(session, ORDER_FEED)
+    return f"{RETURN_NUMBER_PREFIX}{ORDER_NUMBER_BASE + await _drawn(session, RETURN_NUMBER_SEQUENCE, RETURN_NUMBER)}"
 
 
 async def give_feed_position(session: AsyncSession, order_id: int) -> int:
@@ -82,17 +80,11 @@ async def give_feed_position(session: AsyncSession, order_id: int) -> int:
     SQLite (no DML in CTEs) runs ``advance`` and the UPDATE.
     """
     orders = Order.__table__
-    if session.get_bind().dialect.name != "postgresql":
+    if not _on_postgres(session):
         value = await advance(session, ORDER_FEED)
         await session.execute(update(orders).where(orders.c.id == order_id).values(feed_position=value))
         return value
-    counter = (
-        postgresql.insert(Counter)
-        .values(name=ORDER_FEED, value=1)
-        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
-        .returning(Counter.value)
-        .cte("feed_counter")
-    )
+    counter = _upsert(session, ORDER_FEED).cte("feed_counter")
     statement = (
         update(orders)
         .where(orders.c.id == order_id)
@@ -101,3 +93,7 @@ async def give_feed_position(session: AsyncSession, order_id: int) -> int:
     )
     position: int = (await session.execute(statement)).scalar_one()
     return position
+
+
+def _on_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
