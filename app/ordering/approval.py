@@ -23,23 +23,13 @@ from app.models import Order, OrderEvent, OrderStatus, User
 from app.ordering import notifications
 from app.ordering.calendar import DeliverySchedule
 from app.ordering.checkout import delivery_date_problem, enter_feed
+from app.ordering.order_lock import lock_order
 from app.ordering.schedules import from_model
 from app.settings import Settings
 from app.viewer import Viewer
 from app.webhooks import events
 
 MAX_REASON_CHARS = 1_000
-
-
-async def lock_order(session: AsyncSession, order_id: int) -> Order:
-    order = (
-        await session.scalars(
-            select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
-        )
-    ).one_or_none()
-    if order is None:
-        raise DomainError.of(ErrorCode.NOT_FOUND, "No such order.", "orderId")
-    return order
 
 
 async def _lock_order_with_schedule(session: AsyncSession, order_id: int) -> tuple[Order, DeliverySchedule | None]:
@@ -128,7 +118,7 @@ def clean_reason(reason: str) -> str:
 async def reject(session: AsyncSession, settings: Settings, actor: Viewer, order_id: int, reason: str) -> Order:
     """PENDING_APPROVAL -> REJECTED with the reason; the assistant is told why."""
     cleaned = clean_reason(reason)
-    order = await lock_order(session, order_id)
+    order = await lock_order(session, Order.id == order_id, "orderId")
     _require_pending(order)
     now = clock.now()
     rejecter = await session.get_one(User, actor.user_id)

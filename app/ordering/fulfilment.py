@@ -24,6 +24,7 @@ from app.errors import DomainError, ErrorCode, Problem
 from app.models import Order, OrderEvent, OrderStatus, Shipment
 from app.ordering import notifications
 from app.ordering.checkout import enter_feed
+from app.ordering.order_lock import lock_order
 from app.settings import Settings
 from app.viewer import Viewer
 from app.webhooks import events
@@ -103,15 +104,8 @@ def _validate(update: StatusUpdate) -> list[Problem]:
 
 
 async def _locked_order(session: AsyncSession, order_number: str) -> Order:
-    number = order_number.strip()
-    order = (
-        await session.scalars(
-            select(Order).where(Order.number == number[:20]).with_for_update().execution_options(populate_existing=True)
-        )
-    ).one_or_none()
-    if order is None:
-        raise DomainError.of(ErrorCode.NOT_FOUND, f"No order has number {number[:20]!r}.", "input.orderNumber")
-    return order
+    number = order_number.strip()[:20]
+    return await lock_order(session, Order.number == number, "input.orderNumber", f"No order has number {number!r}.")
 
 
 async def _shipments(

@@ -51,6 +51,7 @@ from app.models import (
 )
 from app.ordering import counters, return_notifications
 from app.ordering.carts import MAX_QUANTITY
+from app.ordering.order_lock import lock_order
 from app.ordering.return_window import last_return_day, within_return_window
 from app.settings import Settings
 from app.viewer import Viewer
@@ -148,17 +149,6 @@ def _check_form(form: ReturnForm) -> tuple[list[Problem], str | None, list[int |
     return problems, comment or None, pks
 
 
-async def _lock_order(session: AsyncSession, order_id: int) -> Order:
-    order = (
-        await session.scalars(
-            select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
-        )
-    ).one_or_none()
-    if order is None:
-        raise DomainError.of(ErrorCode.NOT_FOUND, "No such order.", "input.orderId")
-    return order
-
-
 def _order_problem(order: Order, now: datetime) -> Problem | None:
     if order.status is not OrderStatus.DELIVERED or order.delivered_at is None:
         return Problem(
@@ -195,7 +185,7 @@ async def request_return(
 ) -> ReturnRequest:
     """Store a REQUESTED return of ``order_id`` (already within the actor's reach), or raise every problem."""
     problems, comment, pks = _check_form(form)
-    order = await _lock_order(session, order_id)
+    order = await lock_order(session, Order.id == order_id, "input.orderId")
     now = clock.now()
     if problem := _order_problem(order, now):
         problems.append(problem)
