@@ -1,7 +1,9 @@
 """The checks every resolver starts with, as GraphQL errors: who is asking, and may they reach this.
 
 The rules themselves are app/policy.py's; this module only asks it and
-raises UNAUTHENTICATED or FORBIDDEN, or answers None as if a row were missing.
+raises UNAUTHENTICATED or FORBIDDEN, answers None as if a row were missing,
+or (``require_action``, for a mutation on an object within reach) gives the
+payload's NOT_PERMITTED.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from app.context import Info
 from app.errors import DomainError, ErrorCode, Forbidden, Unauthenticated
 from app.ids import decode_id
 from app.models import Customer
-from app.policy import Scope
+from app.policy import Action, Scope
 from app.viewer import Viewer
 
 
@@ -34,7 +36,6 @@ def require_support(info: Info) -> Viewer:
     return viewer
 
 
-# ``str`` only while app/resolvers/erp.py still spells its scopes (issue 14: Scope there at merge).
 def require_scope(info: Info, scope: Scope) -> Viewer:
     """An API key with ``scope``; a user token is FORBIDDEN on integration operations."""
     viewer = info.context.viewer
@@ -57,6 +58,16 @@ def require_support_or_scope(info: Info, scope: Scope, what: str) -> Viewer:
     if not viewer.is_support:
         raise Forbidden(f"Only support staff (or an API key with {scope}) may {what}.")
     return viewer
+
+
+def require_action(info: Info, customer_id: int, action: Action, refusal: str, field: str) -> None:
+    """NOT_PERMITTED (``refusal``, on ``field``) unless the viewer's role lets it do ``action`` for the customer.
+
+    A payload's error, not a GraphQL error: the object was within reach (the
+    caller found it), only the role falls short.
+    """
+    if not policy.may(info.context.viewer, customer_id, action):
+        raise DomainError.of(ErrorCode.NOT_PERMITTED, refusal, field)
 
 
 def _require_key_scope(viewer: Viewer, scope: Scope) -> None:

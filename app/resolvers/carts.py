@@ -17,7 +17,7 @@ from app.ordering import calendar, carts
 from app.ordering.checkout import SubmitRequest, submit_cart
 from app.ordering.schedules import schedule_of
 from app.policy import Action
-from app.resolvers.access import reachable_customer, reachable_object, require_user
+from app.resolvers.access import reachable_customer, reachable_object, require_action, require_user
 
 
 async def cart(info: Info, cart_id: str) -> Cart | None:
@@ -39,8 +39,9 @@ async def _editable_cart(info: Info, cart_id: str) -> Cart:
     found = await cart(info, cart_id)
     if found is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such cart.", "cartId")
-    if not policy.may(info.context.viewer, found.customer_id, Action.EDIT_CARTS):
-        raise DomainError.of(ErrorCode.NOT_PERMITTED, "Only the customer's own users can change its carts.", "cartId")
+    require_action(
+        info, found.customer_id, Action.EDIT_CARTS, "Only the customer's own users can change its carts.", "cartId"
+    )
     return found
 
 
@@ -49,8 +50,9 @@ async def create_cart(info: Info, customer_number: str, name: str | None) -> Car
     customer = await reachable_customer(info, customer_number)
     if customer is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such customer number.", "customerNumber")
-    if not policy.may(info.context.viewer, customer.id, Action.EDIT_CARTS):
-        raise DomainError.of(ErrorCode.NOT_PERMITTED, "Only the customer's own users can make carts.", "customerNumber")
+    require_action(
+        info, customer.id, Action.EDIT_CARTS, "Only the customer's own users can make carts.", "customerNumber"
+    )
     async with info.context.uow.transaction() as session:
         return await carts.create_cart(session, customer.id, viewer.user_id, name)
 
@@ -93,8 +95,7 @@ async def delete_cart(info: Info, cart_id: str) -> None:
 async def submit(info: Info, cart_id: str, request: SubmitRequest, expected_version: int | None) -> Order:
     viewer = require_user(info)
     found = await _editable_cart(info, cart_id)
-    if not policy.may(info.context.viewer, found.customer_id, Action.PLACE_ORDER):
-        raise DomainError.of(ErrorCode.NOT_PERMITTED, "You may not order for this customer number.", "cartId")
+    require_action(info, found.customer_id, Action.PLACE_ORDER, "You may not order for this customer number.", "cartId")
     needs_approval = not policy.may(info.context.viewer, found.customer_id, Action.SUBMIT_WITHOUT_APPROVAL)
     async with info.context.uow.transaction() as session:
         order = await submit_cart(

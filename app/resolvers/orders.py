@@ -15,7 +15,7 @@ from app.models import Cart, Order, OrderStatus
 from app.ordering import approval, carts, feed, fulfilment
 from app.pagination import Page, SortKey, empty_page, paginate
 from app.policy import Action, Scope
-from app.resolvers.access import reachable_object, require_scope
+from app.resolvers.access import reachable_object, require_action, require_scope
 
 NEWEST_FIRST = (SortKey(Order.id, descending=True),)
 
@@ -49,8 +49,7 @@ async def _order_to_act_on(info: Info, order_id: str, action: Action, refusal: s
     found = await order(info, order_id)
     if found is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such order.", "orderId")
-    if not policy.may(info.context.viewer, found.customer_id, action):
-        raise DomainError.of(ErrorCode.NOT_PERMITTED, refusal, "orderId")
+    require_action(info, found.customer_id, action, refusal, "orderId")
     return found
 
 

@@ -13,7 +13,7 @@ from app.models import Order, ReturnRequest, ReturnStatus
 from app.ordering import returns
 from app.pagination import Page, SortKey, empty_page, paginate
 from app.policy import Action
-from app.resolvers.access import pk_or_not_found, reachable_object, require_support, require_user
+from app.resolvers.access import pk_or_not_found, reachable_object, require_action, require_support, require_user
 
 NEWEST_FIRST = (SortKey(ReturnRequest.id, descending=True),)
 
@@ -54,12 +54,8 @@ async def request_return(info: Info, order_id: str, form: returns.ReturnForm) ->
     order = await reachable_object(info, Order, order_id)
     if order is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such order.", "input.orderId")
-    if not policy.may(info.context.viewer, order.customer_id, Action.REQUEST_RETURN):
-        raise DomainError.of(
-            ErrorCode.NOT_PERMITTED,
-            "Only the customer's own users ask for returns; support approves or refuses them.",
-            "input.orderId",
-        )
+    refusal = "Only the customer's own users ask for returns; support approves or refuses them."
+    require_action(info, order.customer_id, Action.REQUEST_RETURN, refusal, "input.orderId")
     async with info.context.uow.transaction() as session:
         made = await returns.request_return(session, info.context.settings, info.context.viewer, order.id, form)
     info.context.mail_queued()

@@ -15,7 +15,7 @@ from app.ordering import carts
 from app.ordering import shopping_lists as lists
 from app.ordering.carts import LineRequest
 from app.policy import Action
-from app.resolvers.access import reachable_customer, reachable_object, require_user
+from app.resolvers.access import reachable_customer, reachable_object, require_action, require_user
 from app.resolvers.carts import cart as reachable_cart
 
 
@@ -41,14 +41,9 @@ async def _editable(info: Info, list_id: str) -> ShoppingList:
     found = await shopping_list(info, list_id)
     if found is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such shopping list.", "listId")
-    _may_edit(info, found.customer_id, "Only the customer's own users can change its shopping lists.", "listId")
+    refusal = "Only the customer's own users can change its shopping lists."
+    require_action(info, found.customer_id, Action.EDIT_SHOPPING_LISTS, refusal, "listId")
     return found
-
-
-def _may_edit(info: Info, customer_id: int, refusal: str, field: str) -> None:
-    """NOT_PERMITTED (``refusal``) unless the viewer's role may change the customer's lists (support may not)."""
-    if not policy.may(info.context.viewer, customer_id, Action.EDIT_SHOPPING_LISTS):
-        raise DomainError.of(ErrorCode.NOT_PERMITTED, refusal, field)
 
 
 async def create_list(info: Info, customer_number: str, title: str) -> ShoppingList:
@@ -56,7 +51,8 @@ async def create_list(info: Info, customer_number: str, title: str) -> ShoppingL
     customer = await reachable_customer(info, customer_number)
     if customer is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "No such customer number.", "customerNumber")
-    _may_edit(info, customer.id, "Only the customer's own users can make shopping lists.", "customerNumber")
+    refusal = "Only the customer's own users can make shopping lists."
+    require_action(info, customer.id, Action.EDIT_SHOPPING_LISTS, refusal, "customerNumber")
     async with info.context.uow.transaction() as session:
         return await lists.create_list(session, customer.id, viewer.user_id, title)
 

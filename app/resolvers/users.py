@@ -14,7 +14,7 @@ from app.loaders import USERS_BY_NAME
 from app.models import Customer, Membership, MembershipStatus, Role, User
 from app.pagination import Page, page_size, paginate
 from app.policy import Action
-from app.resolvers.access import pk_or_not_found, reachable_customer, require_user
+from app.resolvers.access import pk_or_not_found, reachable_customer, require_action, require_user
 from app.viewer import Viewer
 
 MAX_CUSTOMERS_PER_USER_CREATE = 50
@@ -40,8 +40,9 @@ async def _managed_customer(info: Info, number: str, field: str) -> Customer:
     customer = await reachable_customer(info, number)
     if customer is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, f"No customer number {number[:32]} within your reach.", field)
-    if not policy.may(info.context.viewer, customer.id, Action.MANAGE_USERS):
-        raise DomainError.of(ErrorCode.NOT_PERMITTED, "Only main users manage the users of a customer number.", field)
+    require_action(
+        info, customer.id, Action.MANAGE_USERS, "Only main users manage the users of a customer number.", field
+    )
     return customer
 
 
