@@ -1,8 +1,9 @@
 """Running the real server (`commerce serve`) as a subprocess on a free loopback port.
 
 Each server gets its own SQLite file unless a database URL is given, is
-awaited on ``/healthz``, and is stopped with SIGINT, which must end it
-cleanly (exit status 0).
+awaited on ``/healthz`` and, with ``--workers N``, until each of its N
+workers has taken a connection, and is stopped with SIGINT, which must end
+it cleanly (exit status 0).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.exceptions import WebSocketException
+from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from tests.helpers.smtp import free_port
 
@@ -108,6 +112,34 @@ def _wait_healthy(server: Server) -> None:
     pytest.fail(f"/healthz did not answer 200 within {STARTUP_SECONDS:.0f} s (last: {last})\n{server.output()}")
 
 
+def _wait_for_every_worker(server: Server, workers: int) -> None:
+    """Until each of the ``workers`` processes has taken a connection.
+
+    ``/healthz`` answers as soon as the first worker serves; the others may still
+    be starting (about a second here, more on a loaded machine), and until they
+    are, the first takes every connection: a test meant for several processes
+    would run on one, and one that needs a connection on each failed (40 quick
+    WebSockets all on one worker). Only the WebSocket handshake names its worker
+    (``x-served-by``, the pid); once all serve, the kernel spreads new
+    connections between them.
+    """
+    url = server.base_url.replace("http://", "ws://", 1) + "/graphql"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    seen: set[str] = set()
+    while time.monotonic() < deadline:
+        try:
+            with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], open_timeout=2) as websocket:
+                assert websocket.response is not None
+                seen.add(websocket.response.headers["x-served-by"])
+        except (OSError, WebSocketException):
+            pass  # a worker starting or stopping; the deadline decides
+        if len(seen) >= workers:
+            return
+        time.sleep(0.02)
+    server.stop()
+    pytest.fail(f"only {len(seen)} of {workers} workers took a connection within {STARTUP_SECONDS:.0f} s")
+
+
 @contextlib.contextmanager
 def running_server(
     workdir: Path, *args: str, database_url: str | None = None, env: dict[str, str] | None = None
@@ -115,6 +147,8 @@ def running_server(
     """A healthy server; on the way out, SIGINT must stop it with status 0."""
     server = _start(workdir, database_url, args, env or {})
     _wait_healthy(server)
+    if "--workers" in args:
+        _wait_for_every_worker(server, int(args[args.index("--workers") + 1]))
     try:
         yield server
     except BaseException:
